@@ -1,0 +1,63 @@
+//! The library's one error type.
+
+/// Everything that can go wrong while building a [`Cleaner`](crate::Cleaner) or cleaning a document.
+///
+/// Broken or odd HTML is not an error: it is cleaned like any other input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is larger than the cleaner's `max_input_size`.
+    #[error("input too large: {size} bytes, the limit is {limit} bytes")]
+    InputTooLarge {
+        /// Size of the input in bytes (at least; a stream is refused as soon as it passes the limit).
+        size: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The input is not valid UTF-8.
+    #[error("input is not valid UTF-8 (first invalid byte at offset {offset})")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The streaming rewriter needed more memory than its limit allows
+    /// (for example a single tag or attribute larger than the limit).
+    #[error("rewriter memory limit exceeded (limit {limit} bytes)")]
+    MemoryLimitExceeded {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The streaming rewriter failed for another reason.
+    #[error("rewrite failed: {0}")]
+    Rewrite(String),
+    /// A rule in a rules file or added through the builder is malformed.
+    #[error("invalid rule `{rule}`: {reason}")]
+    InvalidRule {
+        /// The rule as written.
+        rule: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A rules file could not be parsed.
+    #[error("invalid rules file: {0}")]
+    InvalidRules(String),
+    /// The builder was given settings that contradict each other.
+    #[error("invalid settings: {0}")]
+    InvalidSettings(String),
+    /// Reading the input failed.
+    #[error("read failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The stream was written to after it had failed or finished.
+    #[error("the stream has already ended or failed")]
+    StreamEnded,
+}
+
+impl Error {
+    pub(crate) fn from_rewriting(err: lol_html::errors::RewritingError, limit: usize) -> Self {
+        use lol_html::errors::RewritingError;
+        match err {
+            RewritingError::MemoryLimitExceeded(_) => Error::MemoryLimitExceeded { limit },
+            other => Error::Rewrite(other.to_string()),
+        }
+    }
+}

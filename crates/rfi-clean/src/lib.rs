@@ -1,0 +1,69 @@
+//! Clean scraped news-article HTML: share widgets go, tracking redirects and short links are
+//! unwrapped, tracking parameters are stripped, percent-encoded links become readable, and the
+//! result is sanitized so that nothing in it can run.
+//!
+//! One way through: [`Cleaner::clean`] detects the input (the scraper's envelope, a whole page, or
+//! a fragment), runs one streaming lol_html pass (share and link rules together), sanitizes with
+//! ammonia, then normalizes (empty containers, share labels, whitespace at block edges).
+//!
+//! ```
+//! let cleaned = rfi_clean::clean(concat!(
+//!     "<!--1705142701000-->\n",
+//!     "[外贸](https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240113-trade)\n",
+//!     "------\n\n",
+//!     "<p>正文。  </p><div data-selfpromo-app></div>",
+//!     "<div><div>分享 :</div><div><a href=\"https://x.com/intent/tweet?url=https%3A%2F%2Frfi.my%2FAFiz.X\"><span></span></a></div></div>\n",
+//! ))?;
+//! assert_eq!(
+//!     cleaned.document(),
+//!     "<!--1705142701000-->\n[外贸](https://www.rfi.fr/cn/中国/20240113-trade)\n------\n\n<p>正文。</p>\n"
+//! );
+//! assert_eq!(cleaned.report().share_widgets_removed, 1);
+//! # Ok::<(), rfi_clean::Error>(())
+//! ```
+//!
+//! For network bodies there are [`Cleaner::clean_stream`] (full clean, fed in chunks) and
+//! [`Cleaner::rewrite_stream`] (rewrite rules only, constant memory, for trusted input).
+#![warn(missing_docs)]
+
+mod cleaner;
+mod config;
+mod envelope;
+mod error;
+mod links;
+mod normalize;
+mod output;
+mod report;
+mod rewrite;
+mod sanitize;
+mod share;
+
+use std::sync::LazyLock;
+
+pub use cleaner::{
+    CleanStream, Cleaned, Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE,
+    DEFAULT_REWRITE_MEMORY_LIMIT, DocumentKind, RewriteStream,
+};
+pub use config::{
+    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, ScopedTracking, ShareRule,
+    TrackingRules,
+};
+pub use envelope::Envelope;
+pub use error::Error;
+pub use report::Report;
+
+static DEFAULT_CLEANER: LazyLock<Cleaner> = LazyLock::new(Cleaner::default);
+
+/// Cleans one document with the default [`Cleaner`].
+///
+/// ```
+/// let cleaned = rfi_clean::clean(r#"<p><a href="https://www.google.com/url?q=https%3A%2F%2Fa.com%2F">a</a></p>"#)?;
+/// assert_eq!(cleaned.html(), r#"<p><a href="https://a.com/" rel="noopener noreferrer">a</a></p>"#);
+/// # Ok::<(), rfi_clean::Error>(())
+/// ```
+///
+/// # Errors
+/// As for [`Cleaner::clean`].
+pub fn clean(input: &str) -> Result<Cleaned, Error> {
+    DEFAULT_CLEANER.clean(input)
+}

@@ -1,0 +1,431 @@
+//! The normalize stage: tidies the sanitizer's output. Removes elements that cleaning left empty
+//! (`<div></div>`, `<li></li>`…), removes share labels that their widgets left alone, and trims
+//! whitespace at the start and end of blocks. It never touches a word of text.
+//!
+//! It reads ammonia's serialisation, which is canonical (html5ever): attribute values are always
+//! double-quoted with `"` escaped, text has `<`, `>` and `&` escaped, there are no comments and no
+//! raw-text elements. A token it does not recognise is kept as text, unchanged.
+
+use crate::report::Report;
+use crate::share::is_share_label;
+
+#[derive(Debug, Clone, Copy)]
+enum Tok<'a> {
+    Start { name: &'a str, raw: &'a str },
+    End { name: &'a str, raw: &'a str },
+    Text(&'a str),
+}
+
+/// Elements with no end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// Elements kept even when empty: table structure, where an empty cell still holds a place.
+const KEEP_EMPTY: &[&str] = &["td", "th", "tr", "tbody", "thead", "tfoot", "colgroup"];
+
+/// Block elements, whose leading and trailing whitespace is trimmed.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+fn tokenize(html: &str) -> Vec<Tok<'_>> {
+    let bytes = html.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    let mut text_start = 0;
+    while let Some(off) = memchr::memchr(b'<', &bytes[i..]) {
+        let lt = i + off;
+        match tag_at(html, lt) {
+            Some((tok, end)) => {
+                if text_start < lt {
+                    toks.push(Tok::Text(&html[text_start..lt]));
+                }
+                toks.push(tok);
+                i = end;
+                text_start = end;
+            }
+            None => i = lt + 1,
+        }
+    }
+    if text_start < html.len() {
+        toks.push(Tok::Text(&html[text_start..]));
+    }
+    toks
+}
+
+/// A start or end tag at `lt` in canonical serialisation, and the offset just after it.
+fn tag_at(html: &str, lt: usize) -> Option<(Tok<'_>, usize)> {
+    let bytes = html.as_bytes();
+    let closing = bytes.get(lt + 1) == Some(&b'/');
+    let name_start = lt + 1 + usize::from(closing);
+    let name_len = bytes[name_start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+        return None;
+    }
+    let name = &html[name_start..name_start + name_len];
+    let mut j = name_start + name_len;
+    if closing {
+        return (bytes.get(j) == Some(&b'>')).then(|| {
+            (
+                Tok::End {
+                    name,
+                    raw: &html[lt..=j],
+                },
+                j + 1,
+            )
+        });
+    }
+    // Attributes: ` name="value"`, values never contain a raw `"`.
+    loop {
+        match bytes.get(j)? {
+            b'>' => {
+                return Some((
+                    Tok::Start {
+                        name,
+                        raw: &html[lt..=j],
+                    },
+                    j + 1,
+                ));
+            }
+            b' ' => {
+                j += 1;
+                while bytes
+                    .get(j)
+                    .is_some_and(|b| !matches!(b, b'=' | b' ' | b'>'))
+                {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b'=') {
+                    if bytes.get(j + 1) != Some(&b'"') {
+                        return None;
+                    }
+                    let close = memchr::memchr(b'"', &bytes[j + 2..])?;
+                    j = j + 2 + close + 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Unicode whitespace, and the `&nbsp;` entity that html5ever writes for U+00A0.
+fn trim_start_ws(mut s: &str) -> &str {
+    loop {
+        s = s.trim_start();
+        match s.strip_prefix("&nbsp;") {
+            Some(rest) => s = rest,
+            None => return s,
+        }
+    }
+}
+
+fn trim_end_ws(mut s: &str) -> &str {
+    loop {
+        s = s.trim_end();
+        match s.strip_suffix("&nbsp;") {
+            Some(rest) => s = rest,
+            None => return s,
+        }
+    }
+}
+
+fn is_blank(s: &str) -> bool {
+    trim_start_ws(s).is_empty()
+}
+
+struct Normalizer<'a, 'l> {
+    out: Vec<Tok<'a>>,
+    /// Indices in `out` of the open elements' start tags, with their names.
+    open: Vec<(usize, &'a str)>,
+    /// Start indices of elements that hold only a share label, closed so far.
+    labels: Vec<usize>,
+    trim_leading: bool,
+    in_pre: usize,
+    share_labels: &'l [String],
+    remove_labels: bool,
+    report: &'l mut Report,
+}
+
+/// Normalizes sanitized HTML (see the module docs). Labels are removed only if the document had
+/// a share widget removed (`report.share_widgets_removed > 0`).
+pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report) -> String {
+    let remove_labels = report.share_widgets_removed > 0;
+    let mut n = Normalizer {
+        out: Vec::new(),
+        open: Vec::new(),
+        labels: Vec::new(),
+        trim_leading: true,
+        in_pre: 0,
+        share_labels,
+        remove_labels,
+        report,
+    };
+    for tok in tokenize(html) {
+        n.push(tok);
+    }
+    // Whatever is still open (never in canonical output) stays as it is.
+    n.open.clear();
+    n.close_parent(0);
+    n.trim_trailing();
+    let mut s = String::with_capacity(html.len());
+    for tok in &n.out {
+        match tok {
+            Tok::Start { raw, .. } | Tok::End { raw, .. } | Tok::Text(raw) => s.push_str(raw),
+        }
+    }
+    let trimmed = trim_end_ws(trim_start_ws(&s));
+    if trimmed.len() == s.len() {
+        s
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+impl<'a> Normalizer<'a, '_> {
+    fn push(&mut self, tok: Tok<'a>) {
+        match tok {
+            Tok::Text(text) => {
+                let text = if self.trim_leading && self.in_pre == 0 {
+                    trim_start_ws(text)
+                } else {
+                    text
+                };
+                if !text.is_empty() {
+                    self.trim_leading = false;
+                    self.out.push(Tok::Text(text));
+                }
+            }
+            Tok::Start { name, .. } => {
+                let block = BLOCKS.contains(&name);
+                if VOID.contains(&name) {
+                    self.trim_leading = false;
+                } else {
+                    self.open.push((self.out.len(), name));
+                    if name == "pre" {
+                        self.in_pre += 1;
+                    }
+                    if block {
+                        self.trim_leading = true;
+                    }
+                }
+                self.out.push(tok);
+            }
+            Tok::End { name, .. } => self.close(name, tok),
+        }
+    }
+
+    fn close(&mut self, name: &'a str, tok: Tok<'a>) {
+        let Some(pos) = self.open.iter().rposition(|(_, n)| *n == name) else {
+            self.out.push(tok); // stray end tag: keep
+            return;
+        };
+        // Canonical output nests properly; anything opened inside is closed with it.
+        let (start, _) = self.open[pos];
+        self.open.truncate(pos);
+        if name == "pre" {
+            self.in_pre = self.in_pre.saturating_sub(1);
+        }
+        let block = BLOCKS.contains(&name);
+        if block && self.in_pre == 0 {
+            self.trim_trailing();
+        }
+        self.close_parent(start + 1);
+        let content = &self.out[start + 1..];
+        let empty = content
+            .iter()
+            .all(|t| matches!(t, Tok::Text(s) if is_blank(s)));
+        if empty && !KEEP_EMPTY.contains(&name) {
+            self.out.truncate(start);
+            self.report.empty_elements_removed += 1;
+            if !block {
+                return; // an empty inline element: leading trim state unchanged
+            }
+        } else {
+            let is_label = self.remove_labels
+                && matches!(content, [Tok::Text(text)] if is_share_label(&htmlize::unescape(*text), self.share_labels));
+            self.out.push(tok);
+            if is_label {
+                self.labels.push(start);
+            }
+        }
+        self.trim_leading = block;
+    }
+
+    /// The element whose content starts at `content_start` is closing: a label element that is
+    /// the last thing in it was left alone by its share links, so it goes.
+    fn close_parent(&mut self, content_start: usize) {
+        while let Some(&label_start) = self.labels.last() {
+            if label_start < content_start {
+                break;
+            }
+            self.labels.pop();
+            let after_label_end = self.end_of_element(label_start);
+            let rest_blank = self.out[after_label_end..]
+                .iter()
+                .all(|t| matches!(t, Tok::Text(s) if is_blank(s)));
+            if rest_blank {
+                self.out.truncate(label_start);
+                self.report.labels_removed += 1;
+            }
+        }
+    }
+
+    /// The index just after the end tag of the element starting at `start`.
+    fn end_of_element(&self, start: usize) -> usize {
+        let mut depth = 0usize;
+        for (i, tok) in self.out.iter().enumerate().skip(start) {
+            match tok {
+                Tok::Start { name, .. } if !VOID.contains(name) => depth += 1,
+                Tok::End { .. } => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.out.len()
+    }
+
+    /// Trims trailing whitespace before a block's end, looking back through inline end tags.
+    fn trim_trailing(&mut self) {
+        let mut i = self.out.len();
+        while i > 0 {
+            i -= 1;
+            match self.out[i] {
+                Tok::Text(text) => {
+                    let trimmed = trim_end_ws(text);
+                    if trimmed.is_empty() {
+                        self.out.remove(i);
+                        continue;
+                    }
+                    self.out[i] = Tok::Text(trimmed);
+                    return;
+                }
+                Tok::End { name, .. } if !BLOCKS.contains(&name) && name != "pre" => continue,
+                _ => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(html: &str, widgets_removed: usize) -> (String, Report) {
+        let labels: Vec<String> = ["分享", "Partager"]
+            .iter()
+            .map(|l| crate::share::normalize_label(l))
+            .collect();
+        let mut report = Report {
+            share_widgets_removed: widgets_removed,
+            ..Report::default()
+        };
+        let out = normalize(html, &labels, &mut report);
+        (out, report)
+    }
+
+    #[test]
+    fn empty_containers_go_recursively() {
+        let (out, report) = norm(
+            "<p>a</p><div><div></div><span> </span><ul><li></li></ul></div>",
+            0,
+        );
+        assert_eq!(out, "<p>a</p>");
+        assert_eq!(report.empty_elements_removed, 5);
+    }
+
+    #[test]
+    fn table_cells_and_void_elements_stay() {
+        let (out, _) = norm(
+            "<table><tbody><tr><td></td><td>x</td></tr></tbody></table><p><br></p><img src=\"a\">",
+            0,
+        );
+        assert_eq!(
+            out,
+            "<table><tbody><tr><td></td><td>x</td></tr></tbody></table><p><br></p><img src=\"a\">"
+        );
+    }
+
+    #[test]
+    fn whitespace_is_trimmed_at_block_edges_only() {
+        let (out, _) = norm(
+            "<p><strong>  lede.        </strong></p><p> a <em>b</em> c&nbsp;</p>",
+            0,
+        );
+        assert_eq!(out, "<p><strong>lede.</strong></p><p>a <em>b</em> c</p>");
+        let (out, _) = norm("<pre>  code  </pre>", 0);
+        assert_eq!(out, "<pre>  code  </pre>");
+    }
+
+    #[test]
+    fn labels_left_alone_by_their_widgets_go() {
+        let (out, report) = norm("<p>x</p><div><div>分享 :</div><div></div></div>", 1);
+        assert_eq!(out, "<p>x</p>");
+        assert_eq!(report.labels_removed, 1);
+        let (out, _) = norm("<ul><li>Partager&nbsp;:</li><li></li></ul><p>y</p>", 1);
+        assert_eq!(out, "<p>y</p>");
+    }
+
+    #[test]
+    fn labels_in_running_text_stay() {
+        // no widget removed in the document
+        let (out, _) = norm("<div><div>分享 :</div></div>", 0);
+        assert_eq!(out, "<div><div>分享 :</div></div>");
+        // followed by content
+        let (out, _) = norm("<p><strong>Partager :</strong> la suite</p>", 1);
+        assert_eq!(out, "<p><strong>Partager :</strong> la suite</p>");
+        // prose mentioning sharing
+        let (out, _) = norm("<div><p>他分享了这篇文章</p></div>", 1);
+        assert_eq!(out, "<div><p>他分享了这篇文章</p></div>");
+    }
+
+    #[test]
+    fn unrecognised_markup_is_kept_as_text() {
+        let (out, _) = norm("a &lt; b <not-a-tag x='1'> c", 0);
+        assert_eq!(out, "a &lt; b <not-a-tag x='1'> c");
+    }
+}

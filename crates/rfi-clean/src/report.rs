@@ -1,0 +1,57 @@
+//! What a clean did, counted.
+
+use std::ops::AddAssign;
+
+/// Counts of what cleaning removed and rewrote in one document (or, summed, in many).
+///
+/// ```
+/// let cleaned = rfi_clean::clean(r#"<p>Hi <a href="https://a.com/?utm_source=x">there</a></p>"#)?;
+/// assert_eq!(cleaned.report().params_stripped, 1);
+/// # Ok::<(), rfi_clean::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Report {
+    /// Share links and share widgets removed (each `<a>` to a share endpoint counts once).
+    pub share_widgets_removed: usize,
+    /// Promotion placeholders (`data-selfpromo-*`) removed.
+    pub promos_removed: usize,
+    /// Share-bar labels (`分享 :`) removed.
+    pub labels_removed: usize,
+    /// Elements removed because cleaning left them empty.
+    pub empty_elements_removed: usize,
+    /// URLs whose percent-escapes were decoded for display.
+    pub links_decoded: usize,
+    /// Redirector hops unwrapped.
+    pub redirects_unwrapped: usize,
+    /// Short links (`rfi.my`) replaced by the article URL the document pairs them with.
+    pub short_links_resolved: usize,
+    /// Tracking parameters removed.
+    pub params_stripped: usize,
+    /// Redirector links left wrapped because their target was not a safe http(s) URL.
+    pub unwraps_refused: usize,
+}
+
+impl Report {
+    pub(crate) fn count_link(&mut self, change: &crate::links::LinkChange) {
+        self.links_decoded += usize::from(change.decoded);
+        self.redirects_unwrapped += change.unwrapped;
+        self.short_links_resolved += change.short_links_resolved;
+        self.params_stripped += change.params_stripped;
+        self.unwraps_refused += usize::from(change.refused_unwrap);
+    }
+}
+
+impl AddAssign for Report {
+    fn add_assign(&mut self, other: Report) {
+        self.share_widgets_removed += other.share_widgets_removed;
+        self.promos_removed += other.promos_removed;
+        self.labels_removed += other.labels_removed;
+        self.empty_elements_removed += other.empty_elements_removed;
+        self.links_decoded += other.links_decoded;
+        self.redirects_unwrapped += other.redirects_unwrapped;
+        self.short_links_resolved += other.short_links_resolved;
+        self.params_stripped += other.params_stripped;
+        self.unwraps_refused += other.unwraps_refused;
+    }
+}

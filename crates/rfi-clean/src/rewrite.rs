@@ -1,0 +1,363 @@
+//! The streaming rewrite pass on lol_html: share links and widgets go, links are unwrapped,
+//! stripped and decoded for display, a link whose text spells its old URL shows the new one.
+//!
+//! It must run before the sanitizer: ammonia drops the `data-*` attributes and the `whatsapp:`
+//! scheme that identify widgets. Its output is never trusted: the full clean always sanitizes it.
+//! lol_html hands attribute values and text over raw, so entities are undone here before
+//! matching, and `&` is escaped again when a value is written back (lol_html escapes `"`).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use lol_html::html_content::{ContentType, Element, TextChunk};
+use lol_html::send::SendHandlerTypes;
+use lol_html::{
+    ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings, OutputSink, Selector,
+    Settings,
+};
+use url::Url;
+
+use crate::Error;
+use crate::config::CompiledRules;
+use crate::links::{self, ShortLinks};
+use crate::report::Report;
+use crate::share::{self, Widget};
+
+/// A link's text is compared with its old URL only up to this length.
+const MAX_LINK_TEXT: usize = 4096;
+/// A page title is kept up to this length.
+const MAX_TITLE: usize = 4096;
+
+/// Selectors parsed once per `Cleaner`.
+#[derive(Debug)]
+pub(crate) struct Selectors {
+    all: Selector,
+    link: Selector,
+    title: Selector,
+}
+
+impl Selectors {
+    pub(crate) fn new() -> Selectors {
+        let parse = |s: &str| s.parse::<Selector>().expect("built-in selectors are valid");
+        Selectors {
+            all: parse("*"),
+            link: parse("a"),
+            title: parse("title"),
+        }
+    }
+}
+
+/// Per-document state shared by the handlers of one pass.
+#[derive(Debug, Default)]
+pub(crate) struct PassState {
+    pub(crate) report: Report,
+    /// Short codes resolved so far (filled in advance by `prescan` for a one-shot clean).
+    pub(crate) short_links: ShortLinks,
+    /// Streaming: learn short-link pairings from share links as they go by.
+    pub(crate) learn_short_links: bool,
+    pub(crate) pairing: Pairing,
+    /// The envelope's URL, if any.
+    pub(crate) envelope_url: Option<String>,
+    pub(crate) canonical: Option<String>,
+    pub(crate) og_url: Option<String>,
+    /// Capture and drop the `<title>` of a whole page.
+    pub(crate) capture_page: bool,
+    pub(crate) title: Option<String>,
+    pub(crate) lang: Option<String>,
+    /// The current `<a>`: its old href (entities undone) and new href.
+    pub(crate) link: Option<(String, String)>,
+    pub(crate) link_text: String,
+}
+
+impl PassState {
+    /// The URL the document says it is: canonical, then og:url, then the envelope's.
+    pub(crate) fn document_url(&self) -> Option<&str> {
+        self.canonical
+            .as_deref()
+            .or(self.og_url.as_deref())
+            .or(self.envelope_url.as_deref())
+    }
+}
+
+/// Pairings of short codes with article URLs, as found in share links.
+#[derive(Debug, Default)]
+pub(crate) struct Pairing {
+    /// Codes paired explicitly (`redirect_uri`); `None` once two share links disagree.
+    explicit: HashMap<String, Option<String>>,
+    /// Codes a share link of this document shares: they stand for the document itself.
+    implicit: Vec<String>,
+}
+
+impl Pairing {
+    fn learn(&mut self, codes: Vec<String>, article: Option<String>) {
+        for code in codes {
+            match &article {
+                Some(url) => {
+                    let entry = self
+                        .explicit
+                        .entry(code)
+                        .or_insert_with(|| Some(url.clone()));
+                    if entry.as_deref() != Some(url.as_str()) {
+                        *entry = None; // ambiguous: resolve nothing
+                    }
+                }
+                None => self.implicit.push(code),
+            }
+        }
+    }
+
+    /// The short-link table: explicit pairings first, then this document's own codes.
+    pub(crate) fn resolve(&self, document_url: Option<&str>) -> ShortLinks {
+        let mut table = ShortLinks::new();
+        if let Some(url) = document_url {
+            for code in &self.implicit {
+                table.insert(code.clone(), url.to_owned());
+            }
+        }
+        for (code, url) in &self.explicit {
+            match url {
+                Some(url) => table.insert(code.clone(), url.clone()),
+                None => table.remove(code),
+            };
+        }
+        table
+    }
+}
+
+pub(crate) type Shared = Arc<Mutex<PassState>>;
+
+pub(crate) fn lock(state: &Shared) -> MutexGuard<'_, PassState> {
+    // A handler never panics while holding the lock, but stay usable if one ever did.
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Builds a rewriter that runs every rewrite rule into `sink`.
+pub(crate) fn rewriter<'h, O: OutputSink>(
+    rules: &'h CompiledRules,
+    selectors: &'h Selectors,
+    memory_limit: usize,
+    state: Shared,
+    sink: O,
+) -> HtmlRewriter<'h, O, SendHandlerTypes> {
+    let on_element = {
+        let state = Arc::clone(&state);
+        move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
+            on_element(el, rules, &mut lock(&state));
+            Ok(())
+        }
+    };
+    let on_link_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            on_link_text(t, &mut lock(&state));
+            Ok(())
+        }
+    };
+    let on_title_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            let mut st = lock(&state);
+            if st.capture_page {
+                let title = st.title.get_or_insert_with(String::new);
+                if title.len() < MAX_TITLE {
+                    title.push_str(t.as_str());
+                }
+            }
+            Ok(())
+        }
+    };
+    let settings = Settings::new_send()
+        .with_strict(false)
+        .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(memory_limit))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.all),
+            ElementContentHandlers::default().element(on_element),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.link),
+            ElementContentHandlers::default().text(on_link_text),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.title),
+            ElementContentHandlers::default().text(on_title_text),
+        ));
+    HtmlRewriter::new(settings, sink)
+}
+
+fn on_element(
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    rules: &CompiledRules,
+    st: &mut PassState,
+) {
+    let tag = el.tag_name();
+    let names = el.attributes().iter().map(|a| a.name());
+    let names: Vec<String> = names.collect();
+    match share::widget_kind(&tag, names.iter().map(String::as_str)) {
+        Some(Widget::Share) => {
+            st.report.share_widgets_removed += 1;
+            el.remove();
+            return;
+        }
+        Some(Widget::Promo) => {
+            st.report.promos_removed += 1;
+            el.remove();
+            return;
+        }
+        None => {}
+    }
+    match tag.as_str() {
+        "a" => on_link(el, rules, st),
+        "img" => {
+            if let Some(src) = el.get_attribute("src") {
+                let raw = htmlize::unescape_attribute(&src);
+                let change = links::rewrite(&raw, rules, &st.short_links);
+                st.report.count_link(&change);
+                if let Some(new) = change.url {
+                    set_attribute(el, "src", &new);
+                }
+            }
+        }
+        "link" => {
+            let rel = el.get_attribute("rel").unwrap_or_default();
+            if rel
+                .split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("canonical"))
+            {
+                if let Some(href) = el.get_attribute("href") {
+                    st.canonical.get_or_insert_with(|| {
+                        htmlize::unescape_attribute(&href).trim().to_owned()
+                    });
+                }
+            }
+        }
+        "meta" => {
+            let property = el.get_attribute("property").unwrap_or_default();
+            if property.eq_ignore_ascii_case("og:url") {
+                if let Some(content) = el.get_attribute("content") {
+                    st.og_url.get_or_insert_with(|| {
+                        htmlize::unescape_attribute(&content).trim().to_owned()
+                    });
+                }
+            }
+        }
+        "title" if st.capture_page => el.remove(),
+        "html" if st.capture_page => {
+            if let Some(lang) = el.get_attribute("lang") {
+                st.lang.get_or_insert(lang);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn on_link(el: &mut Element<'_, '_, SendHandlerTypes>, rules: &CompiledRules, st: &mut PassState) {
+    st.link = None;
+    let Some(href) = el.get_attribute("href") else {
+        return;
+    };
+    let raw = htmlize::unescape_attribute(&href);
+    let raw = raw.trim();
+    if let Ok(url) = Url::parse(raw) {
+        if let Some(service) = links::share_service(&url, rules) {
+            if st.learn_short_links {
+                let (codes, article) = links::share_pairing(&url, service, rules);
+                st.pairing.learn(codes, article);
+                st.short_links = st.pairing.resolve(st.document_url());
+            }
+            st.report.share_widgets_removed += 1;
+            el.remove();
+            return;
+        }
+    }
+    let change = links::rewrite(raw, rules, &st.short_links);
+    if let Some(new) = &change.url {
+        // A redirector may wrap a share link.
+        let unwrapped_share = change.unwrapped > 0
+            && Url::parse(new).is_ok_and(|u| links::share_service(&u, rules).is_some());
+        if unwrapped_share {
+            st.report.share_widgets_removed += 1;
+            el.remove();
+            return;
+        }
+        set_attribute(el, "href", new);
+        st.link = Some((raw.to_owned(), new.clone()));
+    }
+    st.report.count_link(&change);
+}
+
+/// A text node inside a rewritten link: if it spells the old URL, it shows the new one.
+/// The node is held back (up to `MAX_LINK_TEXT`) until its last chunk decides.
+fn on_link_text(t: &mut TextChunk<'_>, st: &mut PassState) {
+    let Some((old, new)) = &st.link else {
+        return;
+    };
+    if st.link_text.len() + t.as_str().len() > MAX_LINK_TEXT {
+        // Too long to be a URL: let it through unchanged.
+        let held = std::mem::take(&mut st.link_text);
+        let current = t.as_str().to_owned();
+        t.replace(&(held + &current), ContentType::Html);
+        st.link = None;
+        return;
+    }
+    st.link_text.push_str(t.as_str());
+    if !t.last_in_text_node() {
+        t.remove();
+        return;
+    }
+    let held = std::mem::take(&mut st.link_text);
+    let text = htmlize::unescape(&held);
+    if text.trim() == old.as_str() {
+        let lead = &text[..text.len() - text.trim_start().len()];
+        let trail = &text[text.trim_end().len()..];
+        t.replace(&format!("{lead}{new}{trail}"), ContentType::Text);
+    } else {
+        t.replace(&held, ContentType::Html);
+    }
+}
+
+/// Writes an attribute value: lol_html escapes `"`, so only `&` is left to escape.
+fn set_attribute(el: &mut Element<'_, '_, SendHandlerTypes>, name: &str, value: &str) {
+    let escaped = value.replace('&', "&amp;");
+    el.set_attribute(name, &escaped)
+        .expect("attribute names used here are valid");
+}
+
+/// Reads what the one-shot clean needs before rewriting: the document's URL and the pairings of
+/// short codes with article URLs, which share bars carry at the end of the page.
+pub(crate) fn prescan(
+    body: &str,
+    rules: &CompiledRules,
+    selectors: &Selectors,
+    memory_limit: usize,
+    envelope_url: Option<&str>,
+) -> Result<ShortLinks, Error> {
+    let mentions_short_link = rules
+        .short_link_hosts
+        .iter()
+        .any(|h| memchr::memmem::find(body.as_bytes(), h.as_bytes()).is_some());
+    if !mentions_short_link {
+        return Ok(ShortLinks::new());
+    }
+    let state = Arc::new(Mutex::new(PassState {
+        learn_short_links: true,
+        envelope_url: envelope_url.map(str::to_owned),
+        ..PassState::default()
+    }));
+    // The same handlers as the real pass, into a sink that discards.
+    let mut rewriter = rewriter(
+        rules,
+        selectors,
+        memory_limit,
+        Arc::clone(&state),
+        |_: &[u8]| {},
+    );
+    rewriter
+        .write(body.as_bytes())
+        .and_then(|()| rewriter.end())
+        .map_err(|e| Error::from_rewriting(e, memory_limit))?;
+    let st = lock(&state);
+    Ok(st.pairing.resolve(st.document_url()))
+}

@@ -1,0 +1,130 @@
+//! Share and self-promotion widgets: which elements are widgets, and which texts are the labels
+//! that head a share bar. The rewrite pass removes widgets; the normalize stage removes labels
+//! that their widgets left alone. Prose that merely mentions sharing (`他分享了…`) is never a label.
+
+/// Custom elements of RFI's share widget (`<span data-root-share><share-button>…`), seen in the seed.
+pub(crate) const WIDGET_TAGS: &[&str] = &["share-button", "share-modal"];
+
+/// Attribute names that mark a widget: the seed's `data-root-share` container.
+pub(crate) const WIDGET_ATTRIBUTES: &[&str] = &["data-root-share"];
+
+/// Attribute name prefixes of promotion placeholders (`data-selfpromo-newsletter`, `-app`; the seed).
+pub(crate) const PROMO_ATTRIBUTE_PREFIXES: &[&str] = &["data-selfpromo"];
+
+/// Is an element with these attribute names a share widget or a promotion placeholder?
+pub(crate) fn widget_kind<'a>(
+    tag: &str,
+    mut attributes: impl Iterator<Item = &'a str>,
+) -> Option<Widget> {
+    if WIDGET_TAGS.contains(&tag) {
+        return Some(Widget::Share);
+    }
+    attributes.find_map(|name| {
+        if WIDGET_ATTRIBUTES
+            .iter()
+            .any(|w| name.eq_ignore_ascii_case(w))
+        {
+            Some(Widget::Share)
+        } else if PROMO_ATTRIBUTE_PREFIXES.iter().any(|p| {
+            name.len() >= p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        }) {
+            Some(Widget::Promo)
+        } else {
+            None
+        }
+    })
+}
+
+/// What kind of widget an element is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Widget {
+    Share,
+    Promo,
+}
+
+/// A label in comparable form: trimmed (Unicode whitespace), without a trailing `:` or `：`,
+/// lowercased. `"Partager\u{a0}:"` and `"partager"` compare equal.
+pub(crate) fn normalize_label(text: &str) -> String {
+    let text = text.trim();
+    let text = text
+        .strip_suffix(':')
+        .or_else(|| text.strip_suffix('：'))
+        .unwrap_or(text);
+    text.trim().to_lowercase()
+}
+
+/// Is this whole text one of the share labels?
+pub(crate) fn is_share_label(text: &str, labels: &[String]) -> bool {
+    // Labels are short: skip the allocation for ordinary paragraphs.
+    if text.len() > 64 {
+        return false;
+    }
+    let normalized = normalize_label(text);
+    !normalized.is_empty() && labels.contains(&normalized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels() -> Vec<String> {
+        ["分享", "Partager", "Chia sẻ", "همرسانی"]
+            .iter()
+            .map(|l| normalize_label(l))
+            .collect()
+    }
+
+    #[test]
+    fn labels_match_in_their_written_forms() {
+        let labels = labels();
+        for text in [
+            "分享 :",
+            "分享：",
+            "分享",
+            " Partager\u{a0}: ",
+            "partager:",
+            "Chia sẻ :",
+            "همرسانی :",
+        ] {
+            assert!(is_share_label(text, &labels), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prose_is_not_a_label() {
+        let labels = labels();
+        for text in [
+            "他分享了这篇文章",
+            "Partager : la suite",
+            "Partagez",
+            ":",
+            "",
+        ] {
+            assert!(!is_share_label(text, &labels), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn widgets() {
+        assert_eq!(
+            widget_kind("span", ["data-root-share"].into_iter()),
+            Some(Widget::Share)
+        );
+        assert_eq!(
+            widget_kind("share-modal", [].into_iter()),
+            Some(Widget::Share)
+        );
+        assert_eq!(
+            widget_kind("div", ["data-selfpromo-newsletter"].into_iter()),
+            Some(Widget::Promo)
+        );
+        assert_eq!(
+            widget_kind("div", ["data-selfpromo-app"].into_iter()),
+            Some(Widget::Promo)
+        );
+        assert_eq!(
+            widget_kind("div", ["class", "data-share"].into_iter()),
+            None
+        );
+    }
+}
