@@ -68,6 +68,8 @@ pub(crate) struct PassState {
     /// The current `<a>`: its old href (entities undone) and new href.
     pub(crate) link: Option<(String, String)>,
     pub(crate) link_text: String,
+    /// How many removed elements we are inside: their content is not counted again.
+    pub(crate) removed_depth: usize,
 }
 
 impl PassState {
@@ -145,7 +147,18 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
     let on_element = {
         let state = Arc::clone(&state);
         move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
-            on_element(el, rules, &mut lock(&state));
+            let removed = on_element(el, rules, &mut lock(&state));
+            if removed && el.can_have_content() {
+                let inner = Arc::clone(&state);
+                let on_end = el.on_end_tag(Box::new(move |_| {
+                    let mut st = lock(&inner);
+                    st.removed_depth = st.removed_depth.saturating_sub(1);
+                    Ok(())
+                }));
+                if on_end.is_ok() {
+                    lock(&state).removed_depth += 1;
+                }
+            }
             Ok(())
         }
     };
@@ -187,11 +200,17 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
     HtmlRewriter::new(settings, sink)
 }
 
+/// Handles one start tag. Returns whether the element was removed.
 fn on_element(
     el: &mut Element<'_, '_, SendHandlerTypes>,
     rules: &CompiledRules,
     st: &mut PassState,
-) {
+) -> bool {
+    if st.removed_depth > 0 {
+        // Inside a removed widget: it all goes already, and counts once.
+        st.link = None;
+        return false;
+    }
     let tag = el.tag_name();
     let names = el.attributes().iter().map(|a| a.name());
     let names: Vec<String> = names.collect();
@@ -199,17 +218,17 @@ fn on_element(
         Some(Widget::Share) => {
             st.report.share_widgets_removed += 1;
             el.remove();
-            return;
+            return true;
         }
         Some(Widget::Promo) => {
             st.report.promos_removed += 1;
             el.remove();
-            return;
+            return true;
         }
         None => {}
     }
     match tag.as_str() {
-        "a" => on_link(el, rules, st),
+        "a" => return on_link(el, rules, st),
         "img" => {
             if let Some(src) = el.get_attribute("src") {
                 let raw = htmlize::unescape_attribute(&src);
@@ -251,12 +270,18 @@ fn on_element(
         }
         _ => {}
     }
+    false
 }
 
-fn on_link(el: &mut Element<'_, '_, SendHandlerTypes>, rules: &CompiledRules, st: &mut PassState) {
+/// Handles an `<a>`. Returns whether it was removed (a share link).
+fn on_link(
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    rules: &CompiledRules,
+    st: &mut PassState,
+) -> bool {
     st.link = None;
     let Some(href) = el.get_attribute("href") else {
-        return;
+        return false;
     };
     let raw = htmlize::unescape_attribute(&href);
     let raw = raw.trim();
@@ -269,7 +294,7 @@ fn on_link(el: &mut Element<'_, '_, SendHandlerTypes>, rules: &CompiledRules, st
             }
             st.report.share_widgets_removed += 1;
             el.remove();
-            return;
+            return true;
         }
     }
     let change = links::rewrite(raw, rules, &st.short_links);
@@ -280,12 +305,13 @@ fn on_link(el: &mut Element<'_, '_, SendHandlerTypes>, rules: &CompiledRules, st
         if unwrapped_share {
             st.report.share_widgets_removed += 1;
             el.remove();
-            return;
+            return true;
         }
         set_attribute(el, "href", new);
         st.link = Some((raw.to_owned(), new.clone()));
     }
     st.report.count_link(&change);
+    false
 }
 
 /// A text node inside a rewritten link: if it spells the old URL, it shows the new one.
