@@ -1,0 +1,240 @@
+//! The real `rfi-clean` binary, run on temporary files.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rfi-clean");
+
+fn seed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rfi-cn-20240113-trade.txt")
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("stdin written");
+    }
+    child.wait_with_output().expect("binary exits")
+}
+
+fn stdout(out: &Output) -> &str {
+    std::str::from_utf8(&out.stdout).expect("UTF-8 stdout")
+}
+
+fn stderr(out: &Output) -> &str {
+    std::str::from_utf8(&out.stderr).expect("UTF-8 stderr")
+}
+
+/// A failure: exit 2, nothing on stdout, one line on stderr that contains `needle`.
+fn assert_fails(out: &Output, needle: &str) {
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(out));
+    assert!(out.stdout.is_empty(), "stdout: {}", stdout(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    assert!(
+        err.starts_with("rfi-clean: ") && err.contains(needle),
+        "{err}"
+    );
+}
+
+#[test]
+fn cleans_the_seed_to_stdout() {
+    let out = run(&[seed().to_str().expect("path")], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = rfi_clean::clean(&fs::read_to_string(seed()).expect("seed")).expect("cleans");
+    assert_eq!(stdout(&out), expected.document());
+    assert!(stdout(&out).starts_with(
+        "<!--1705142701000-->\n[外贸：中国2023年加强与俄罗斯的联系，重新与美国保持距离](https://www.rfi.fr/cn/中国/20240113-"
+    ));
+    assert!(!stdout(&out).contains("rfi.my"));
+    assert!(!stdout(&out).contains("分享"));
+    assert!(stderr(&out).is_empty());
+}
+
+#[test]
+fn output_is_a_fixed_point() {
+    let first = run(&[seed().to_str().expect("path")], None);
+    let second = run(&["-"], Some(&first.stdout));
+    assert!(second.status.success());
+    assert_eq!(second.stdout, first.stdout);
+}
+
+#[test]
+fn reads_stdin_with_dash_or_without_argument() {
+    let input = b"<p> a <a href=\"https://a.com/?utm_source=x\">b</a></p>";
+    for args in [&["-"][..], &[][..]] {
+        let out = run(args, Some(input));
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "<p>a <a href=\"https://a.com/\" rel=\"noopener noreferrer\">b</a></p>\n"
+        );
+    }
+}
+
+#[test]
+fn writes_a_file_with_o_and_replaces_it_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out.html");
+    fs::write(
+        &target,
+        "old content that is longer than the new one ".repeat(100),
+    )
+    .expect("old file");
+    let out = run(
+        &["-o", target.to_str().expect("path"), "-"],
+        Some(b"<p>new</p>"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        fs::read_to_string(&target).expect("written"),
+        "<p>new</p>\n"
+    );
+    // No temporary file is left behind.
+    assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn o_keeps_the_permissions_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out.html");
+    fs::write(&target, "old").expect("old file");
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).expect("chmod");
+    let out = run(
+        &["-o", target.to_str().expect("path"), "-"],
+        Some(b"<p>x</p>"),
+    );
+    assert!(out.status.success());
+    let mode = fs::metadata(&target).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+}
+
+#[test]
+fn a_failed_input_leaves_the_output_file_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out.html");
+    fs::write(&target, "precious").expect("old file");
+    let out = run(
+        &["-o", target.to_str().expect("path"), "-"],
+        Some(b"<p>\xff\xfe</p>"),
+    );
+    assert_fails(&out, "not valid UTF-8");
+    assert_eq!(fs::read_to_string(&target).expect("kept"), "precious");
+}
+
+#[test]
+fn missing_file() {
+    let out = run(&["/nonexistent/page.html"], None);
+    assert_fails(&out, "/nonexistent/page.html: cannot open");
+}
+
+#[test]
+fn directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(&[dir.path().to_str().expect("path")], None);
+    assert_fails(&out, "is a directory");
+}
+
+#[test]
+fn invalid_utf8_names_the_input_and_offset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("latin1.html");
+    fs::write(&file, b"<p>caf\xe9</p>").expect("file");
+    let out = run(&[file.to_str().expect("path")], None);
+    assert_fails(
+        &out,
+        "latin1.html: not valid UTF-8 (first invalid byte at offset 6)",
+    );
+}
+
+#[test]
+fn binary_garbage() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("image.png");
+    fs::write(&file, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("file");
+    let out = run(&[file.to_str().expect("path")], None);
+    assert_fails(&out, "image.png: looks like a binary file");
+}
+
+#[test]
+fn too_large() {
+    let out = run(
+        &["--max-size", "10", "-"],
+        Some(b"<p>more than ten bytes</p>"),
+    );
+    assert_fails(&out, "larger than --max-size (10 bytes)");
+}
+
+#[test]
+fn no_sanitize_runs_the_rewrite_rules_only() {
+    let input = b"<p onclick=\"x\">a<a href=\"https://a.com/?fbclid=1\">b</a></p><div data-selfpromo-app></div>";
+    let out = run(&["--no-sanitize", "-"], Some(input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "<p onclick=\"x\">a<a href=\"https://a.com/\">b</a></p>\n"
+    );
+}
+
+#[test]
+fn help_and_version() {
+    let out = run(&["--help"], None);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("Examples:"));
+    assert!(stdout(&out).contains("--output"));
+    let out = run(&["--version"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        format!("rfi-clean {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["--no-such-flag"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    // About 4 MB of output: far more than a pipe buffer, so the writes meet the closed pipe.
+    let input = "<p>paragraph</p>".repeat(250_000);
+    let mut child = Command::new(BIN)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    drop(child.stdout.take());
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("stdin written");
+    let out = child.wait_with_output().expect("exits");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
