@@ -412,11 +412,9 @@ impl Cleaner {
             .map_err(|e| Error::from_rewriting(e, self.rewrite_memory_limit))?;
         let rewritten = String::from_utf8(rewritten)
             .map_err(|e| Error::Rewrite(format!("rewriter produced invalid UTF-8: {e}")))?;
-        let sanitized = self.sanitizer.clean(&rewritten).to_string();
-
         let mut st = rewrite::lock(&state);
         let mut report = st.report;
-        let html = normalize::normalize(&sanitized, &self.rules.share_labels, &mut report);
+        let html = self.sanitize(&rewritten, &mut report);
         let short_links = std::mem::take(&mut st.short_links);
         let clean_url = |raw: &str, report: &mut Report| {
             let change = links::rewrite(raw, &self.rules, &short_links);
@@ -475,6 +473,22 @@ impl Cleaner {
                 report,
             },
         })
+    }
+
+    /// Sanitizes and normalizes until the output parses back to itself (see `normalize`).
+    fn sanitize(&self, html: &str, report: &mut Report) -> String {
+        let mut out = html.to_owned();
+        // One round almost always suffices; a second settles nestings that ammonia's unwrapping
+        // created. The bound only guards against a parser that never settles.
+        for _ in 0..4 {
+            let sanitized = self.sanitizer.clean(&out).to_string();
+            let normalized = normalize::normalize(&sanitized, &self.rules.share_labels, report);
+            out = normalized.html;
+            if !normalized.unstable {
+                break;
+            }
+        }
+        out
     }
 
     /// Cleans a document given as bytes, which must be UTF-8.

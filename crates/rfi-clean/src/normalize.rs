@@ -5,6 +5,12 @@
 //! It reads ammonia's serialisation, which is canonical (html5ever): attribute values are always
 //! double-quoted with `"` escaped, text has `<`, `>` and `&` escaped, there are no comments and no
 //! raw-text elements. A token it does not recognise is kept as text, unchanged.
+//!
+//! The output must be a fixed point: parsing it again must give the same tree. ammonia's tree
+//! can hold nestings that no parser builds (unwrapping `<button>` in `<p>` leaves `<p><hr></p>`),
+//! and html5ever writes a few things that parse differently (a CR in text, a newline at the
+//! start of `<pre>`). The last two are fixed here; the first is reported as `unstable`, and the
+//! caller sanitizes once more, letting the parser settle the nesting.
 
 use crate::report::Report;
 use crate::share::is_share_label;
@@ -24,6 +30,118 @@ const VOID: &[&str] = &[
 
 /// Elements kept even when empty: table structure, where an empty cell still holds a place.
 const KEEP_EMPTY: &[&str] = &["td", "th", "tr", "tbody", "thead", "tfoot", "colgroup"];
+
+/// Start tags that close an open `<p>` in button scope (HTML "in body" insertion mode).
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "ul",
+    "xmp",
+];
+
+/// Elements that bound the button scope and the list of active formatting elements.
+const SCOPE_BOUNDARIES: &[&str] = &[
+    "applet", "button", "caption", "marquee", "object", "table", "td", "th", "template",
+];
+
+/// Special elements (HTML parsing) that stop the search for an open `<li>`, `<dd>` or `<dt>`.
+const SPECIAL: &[&str] = &[
+    "address",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "img",
+    "li",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "nav",
+    "object",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "wbr",
+];
+
+const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// Block elements, whose leading and trailing whitespace is trimmed.
 const BLOCKS: &[&str] = &[
@@ -185,11 +303,20 @@ struct Normalizer<'a, 'l> {
     share_labels: &'l [String],
     remove_labels: bool,
     report: &'l mut Report,
+    /// A nesting that a parser would not rebuild was seen.
+    unstable: bool,
+}
+
+/// The result of normalizing.
+pub(crate) struct Normalized {
+    pub(crate) html: String,
+    /// Parsing `html` again would give another tree: sanitize and normalize once more.
+    pub(crate) unstable: bool,
 }
 
 /// Normalizes sanitized HTML (see the module docs). Labels are removed only if the document had
 /// a share widget removed (`report.share_widgets_removed > 0`).
-pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report) -> String {
+pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report) -> Normalized {
     let remove_labels = report.share_widgets_removed > 0;
     let mut n = Normalizer {
         out: Vec::new(),
@@ -200,6 +327,7 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
         share_labels,
         remove_labels,
         report,
+        unstable: false,
     };
     for tok in tokenize(html) {
         n.push(tok);
@@ -215,10 +343,18 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
         }
     }
     let trimmed = trim_end_ws(trim_start_ws(&s));
-    if trimmed.len() == s.len() {
+    let mut html = if trimmed.len() == s.len() {
         s
     } else {
         trimmed.to_owned()
+    };
+    // The parser turns CR into LF; a character reference keeps it (html5ever writes CR raw).
+    if html.contains('\r') {
+        html = html.replace('\r', "&#13;");
+    }
+    Normalized {
+        html,
+        unstable: n.unstable,
     }
 }
 
@@ -226,6 +362,12 @@ impl<'a> Normalizer<'a, '_> {
     fn push(&mut self, tok: Tok<'a>) {
         match tok {
             Tok::Text(text) => {
+                // The parser drops one newline right after <pre>: write it twice to keep it.
+                if text.starts_with('\n')
+                    && matches!(self.out.last(), Some(Tok::Start { name: "pre", .. }))
+                {
+                    self.out.push(Tok::Text("\n"));
+                }
                 let text = if self.trim_leading && self.in_pre == 0 {
                     trim_start_ws(text)
                 } else {
@@ -237,6 +379,9 @@ impl<'a> Normalizer<'a, '_> {
                 }
             }
             Tok::Start { name, .. } => {
+                if self.would_reparent(name) {
+                    self.unstable = true;
+                }
                 let block = BLOCKS.contains(&name);
                 if VOID.contains(&name) {
                     self.trim_leading = false;
@@ -252,6 +397,37 @@ impl<'a> Normalizer<'a, '_> {
                 self.out.push(tok);
             }
             Tok::End { name, .. } => self.close(name, tok),
+        }
+    }
+
+    /// Would a parser, meeting this start tag with the current elements open, close some of them
+    /// (and so build another tree than the one serialised)?
+    fn would_reparent(&self, name: &str) -> bool {
+        let open = || self.open.iter().rev().map(|(_, n)| *n);
+        let in_scope = |target: &str| {
+            open()
+                .take_while(|n| !SCOPE_BOUNDARIES.contains(n))
+                .any(|n| n == target)
+        };
+        if CLOSES_P.contains(&name) && in_scope("p") {
+            return true;
+        }
+        match name {
+            "a" => in_scope("a"),
+            _ if HEADINGS.contains(&name) => open().next().is_some_and(|n| HEADINGS.contains(&n)),
+            "li" | "dd" | "dt" => {
+                let siblings: &[&str] = if name == "li" { &["li"] } else { &["dd", "dt"] };
+                for n in open() {
+                    if siblings.contains(&n) {
+                        return true;
+                    }
+                    if SPECIAL.contains(&n) && !matches!(n, "address" | "div" | "p") {
+                        return false;
+                    }
+                }
+                false
+            }
+            _ => false,
         }
     }
 
@@ -364,7 +540,7 @@ mod tests {
             share_widgets_removed: widgets_removed,
             ..Report::default()
         };
-        let out = normalize(html, &labels, &mut report);
+        let out = normalize(html, &labels, &mut report).html;
         (out, report)
     }
 
@@ -421,6 +597,36 @@ mod tests {
         // prose mentioning sharing
         let (out, _) = norm("<div><p>他分享了这篇文章</p></div>", 1);
         assert_eq!(out, "<div><p>他分享了这篇文章</p></div>");
+    }
+
+    #[test]
+    fn nestings_a_parser_would_not_rebuild_are_flagged() {
+        let labels: Vec<String> = Vec::new();
+        let unstable = |html: &str| normalize(html, &labels, &mut Report::default()).unstable;
+        for html in [
+            "<p><hr></p>",
+            "<p><div>x</div></p>",
+            "<a>x<a>y</a></a>",
+            "<h1><h2>x</h2></h1>",
+            "<ul><li>a<li>b</li></li></ul>",
+        ] {
+            assert!(unstable(html), "{html}");
+        }
+        for html in [
+            "<p><b>x</b></p>",
+            "<div><p>x</p></div>",
+            "<a>x</a><a>y</a>",
+            "<ul><li><ul><li>x</li></ul></li></ul>",
+            "<table><tbody><tr><td><p>x</p></td></tr></tbody></table>",
+        ] {
+            assert!(!unstable(html), "{html}");
+        }
+    }
+
+    #[test]
+    fn carriage_returns_and_pre_newlines_survive_a_reparse() {
+        let (out, _) = norm("<p>a\rb</p><pre>\nx</pre>", 0);
+        assert_eq!(out, "<p>a&#13;b</p><pre>\n\nx</pre>");
     }
 
     #[test]
