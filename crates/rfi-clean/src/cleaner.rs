@@ -277,6 +277,8 @@ pub struct Cleaned {
     envelope: Option<Envelope>,
     url: Option<String>,
     title: Option<String>,
+    canonical: Option<String>,
+    lang: Option<String>,
     html: String,
     document: String,
     report: Report,
@@ -321,6 +323,60 @@ impl Cleaned {
     /// What cleaning did.
     pub fn report(&self) -> &Report {
         &self.report
+    }
+
+    /// Facts read from the cleaned article: publication time, dateline, image, lede, links,
+    /// language (see [`Article`](crate::Article)).
+    pub fn article(&self) -> crate::Article {
+        let (dateline_text, image, lede, links) = crate::extract::facts(&self.html);
+        let epoch_ms = self.envelope.as_ref().map(|e| e.epoch_ms);
+        let published = epoch_ms
+            .and_then(|ms| i64::try_from(ms).ok())
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map(|t| t.to_string());
+        let language = self.lang.clone().or_else(|| {
+            self.url
+                .as_deref()
+                .and_then(crate::extract::rfi_language)
+                .map(str::to_owned)
+        });
+        crate::Article {
+            published,
+            published_ms: epoch_ms,
+            title: self.title.clone(),
+            url: self.url.clone(),
+            canonical: self.canonical.clone(),
+            dateline: dateline_text
+                .as_deref()
+                .map(|t| crate::extract::parse_dateline(t).unwrap_or_else(|| t.to_owned())),
+            dateline_text,
+            image,
+            lede,
+            language,
+            links,
+        }
+    }
+
+    /// The cleaned article as plain text: blocks separated by blank lines, links as their text.
+    ///
+    /// ```
+    /// let cleaned = rfi_clean::clean("<p>One <a href=\"https://a.com/\">link</a>.</p><ul><li>a</li><li>b</li></ul>")?;
+    /// assert_eq!(cleaned.text(), "One link.\n\n- a\n- b");
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn text(&self) -> String {
+        crate::extract::to_text(&self.html)
+    }
+
+    /// The cleaned article as Markdown: headings, emphasis, links, images, lists.
+    ///
+    /// ```
+    /// let cleaned = rfi_clean::clean("<h2>Title</h2><p>Some <em>text</em> and <a href=\"https://a.com/\">a link</a>.</p>")?;
+    /// assert_eq!(cleaned.markdown(), "## Title\n\nSome *text* and [a link](https://a.com/).");
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn markdown(&self) -> String {
+        crate::extract::to_markdown(&self.html)
     }
 }
 
@@ -429,6 +485,8 @@ impl Cleaner {
                     kind,
                     title: Some(env.title.clone()),
                     url: Some(url),
+                    canonical: None,
+                    lang: None,
                     envelope: Some(env),
                     html,
                     document,
@@ -456,7 +514,9 @@ impl Cleaner {
                 Cleaned {
                     kind,
                     envelope: None,
-                    url: canonical,
+                    url: canonical.clone(),
+                    canonical,
+                    lang: st.lang.clone().filter(|l| output::is_language_tag(l)),
                     title,
                     html,
                     document,
@@ -468,6 +528,8 @@ impl Cleaner {
                 envelope: None,
                 url: None,
                 title: None,
+                canonical: None,
+                lang: None,
                 document: html.clone(),
                 html,
                 report,
@@ -491,7 +553,8 @@ impl Cleaner {
         out
     }
 
-    /// Cleans a document given as bytes, which must be UTF-8.
+    /// Cleans a document given as bytes: UTF-8, or a legacy encoding that the page declares
+    /// (a BOM, or `<meta charset>` in its first 1024 bytes). The output is always UTF-8.
     ///
     /// ```
     /// let cleaner = rfi_clean::Cleaner::default();
@@ -501,7 +564,9 @@ impl Cleaner {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidUtf8`], and those of [`Cleaner::clean`].
+    /// [`Error::InvalidUtf8`] for non-UTF-8 input that declares no encoding,
+    /// [`Error::InvalidEncoding`] for input invalid in the encoding it declares, and those of
+    /// [`Cleaner::clean`].
     pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned, Error> {
         if input.len() > self.max_input_size {
             return Err(Error::InputTooLarge {
@@ -509,10 +574,8 @@ impl Cleaner {
                 limit: self.max_input_size,
             });
         }
-        let text = std::str::from_utf8(input).map_err(|e| Error::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        })?;
-        self.clean(text)
+        let text = crate::charset::decode(input)?;
+        self.clean(&text)
     }
 
     /// Reads a whole document from `reader` (at most `max_input_size` bytes) and cleans it.

@@ -14,11 +14,17 @@ pub enum Error {
         /// The configured limit in bytes.
         limit: usize,
     },
-    /// The input is not valid UTF-8.
+    /// The input is not valid UTF-8 and declares no other encoding.
     #[error("input is not valid UTF-8 (first invalid byte at offset {offset})")]
     InvalidUtf8 {
         /// Byte offset of the first invalid sequence.
         offset: usize,
+    },
+    /// The input declares a legacy encoding, but is not valid in it.
+    #[error("input is not valid {encoding}, the encoding it declares")]
+    InvalidEncoding {
+        /// The declared encoding.
+        encoding: &'static str,
     },
     /// The streaming rewriter needed more memory than its limit allows
     /// (for example a single tag or attribute larger than the limit).

@@ -26,10 +26,12 @@
 //! [`Cleaner::rewrite_stream`] (rewrite rules only, constant memory, for trusted input).
 #![warn(missing_docs)]
 
+mod charset;
 mod cleaner;
 mod config;
 mod envelope;
 mod error;
+mod extract;
 mod links;
 mod normalize;
 mod output;
@@ -50,6 +52,7 @@ pub use config::{
 };
 pub use envelope::Envelope;
 pub use error::Error;
+pub use extract::{Article, Image, Link};
 pub use report::Report;
 
 static DEFAULT_CLEANER: LazyLock<Cleaner> = LazyLock::new(Cleaner::default);

@@ -16,14 +16,14 @@ use crate::report::Report;
 use crate::share::is_share_label;
 
 #[derive(Debug, Clone, Copy)]
-enum Tok<'a> {
+pub(crate) enum Tok<'a> {
     Start { name: &'a str, raw: &'a str },
     End { name: &'a str, raw: &'a str },
     Text(&'a str),
 }
 
 /// Elements with no end tag.
-const VOID: &[&str] = &[
+pub(crate) const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
     "wbr",
 ];
@@ -144,7 +144,7 @@ const SPECIAL: &[&str] = &[
 const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// Block elements, whose leading and trailing whitespace is trimmed.
-const BLOCKS: &[&str] = &[
+pub(crate) const BLOCKS: &[&str] = &[
     "address",
     "article",
     "aside",
@@ -184,7 +184,7 @@ const BLOCKS: &[&str] = &[
     "ul",
 ];
 
-fn tokenize(html: &str) -> Vec<Tok<'_>> {
+pub(crate) fn tokenize(html: &str) -> Vec<Tok<'_>> {
     let bytes = html.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;

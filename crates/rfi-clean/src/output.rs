@@ -71,7 +71,7 @@ pub(crate) fn markdown_url(url: &str) -> String {
 }
 
 /// `xx`, `xx-YY`: letters, digits and hyphens, as BCP 47 tags are written.
-fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     !tag.is_empty()
         && tag.len() <= 35
         && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')

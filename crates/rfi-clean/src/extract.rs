@@ -1,0 +1,427 @@
+//! Reads facts out of a cleaned article (dateline, image, lede, links, language, publication
+//! time) and renders it as plain text or Markdown. It reads only the cleaner's own output, whose
+//! serialisation is canonical (see `normalize`).
+
+use serde::Serialize;
+
+use crate::normalize::{BLOCKS, Tok, tokenize};
+
+/// Facts about a cleaned article, for structured output (`rfi-clean --format json`).
+///
+/// ```
+/// let cleaned = rfi_clean::clean(concat!(
+///     "<!--1705142701000-->\n[标题](https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240113-x)\n------\n\n",
+///     "<div>13/01/2024 - 11:36</div><img src=\"https://s.rfi.fr/a.jpg\" alt=\"图\"><p><strong>导语。</strong></p><p>正文。</p>",
+/// ))?;
+/// let article = cleaned.article();
+/// assert_eq!(article.published.as_deref(), Some("2024-01-13T10:45:01Z"));
+/// assert_eq!(article.dateline.as_deref(), Some("2024-01-13T11:36:00+01:00"));
+/// assert_eq!(article.lede.as_deref(), Some("导语。"));
+/// assert_eq!(article.language.as_deref(), Some("zh-Hans"));
+/// assert_eq!(article.image.as_ref().map(|i| i.src.as_str()), Some("https://s.rfi.fr/a.jpg"));
+/// # Ok::<(), rfi_clean::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Article {
+    /// When the page was stored (the envelope's epoch milliseconds), RFC 3339 in UTC.
+    pub published: Option<String>,
+    /// The envelope's epoch milliseconds.
+    pub published_ms: Option<u64>,
+    /// The title (envelope or `<title>`).
+    pub title: Option<String>,
+    /// The cleaned URL (envelope or canonical).
+    pub url: Option<String>,
+    /// The cleaned canonical URL of a whole page.
+    pub canonical: Option<String>,
+    /// The dateline (`13/01/2024 - 11:36`, Paris time) in RFC 3339, or as written if it does
+    /// not parse.
+    pub dateline: Option<String>,
+    /// The dateline as written.
+    pub dateline_text: Option<String>,
+    /// The first image.
+    pub image: Option<Image>,
+    /// The lede: the text of the first paragraph (RFI's bold opening paragraph).
+    pub lede: Option<String>,
+    /// The language, from the page's `lang` or the edition in an RFI URL (`/cn/` is `zh-Hans`).
+    pub language: Option<String>,
+    /// Every link, in order.
+    pub links: Vec<Link>,
+}
+
+/// An image: its source and alternative text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Image {
+    /// The `src`.
+    pub src: String,
+    /// The `alt`, empty if none.
+    pub alt: String,
+}
+
+/// A link: its target and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Link {
+    /// The `href`.
+    pub href: String,
+    /// The text inside the link, whitespace collapsed.
+    pub text: String,
+}
+
+/// RFI editions and their language tags (shared/research/link-rules.md, section 4).
+const RFI_EDITIONS: &[(&str, &str)] = &[
+    ("fr", "fr"),
+    ("en", "en"),
+    ("es", "es"),
+    ("pt", "pt"),
+    ("br", "pt-BR"),
+    ("ha", "ha"),
+    ("sw", "sw"),
+    ("ma", "bm"),
+    ("ff", "ff"),
+    ("ru", "ru"),
+    ("uk", "uk"),
+    ("vi", "vi"),
+    ("cn", "zh-Hans"),
+    ("tw", "zh-Hant"),
+    ("km", "km"),
+    ("fa", "fa"),
+    ("ro", "ro"),
+];
+
+/// Reads the value of attribute `name` from a canonical start tag.
+pub(crate) fn attribute(raw: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let start = raw.find(&needle)? + needle.len();
+    let end = start + raw[start..].find('"')?;
+    Some(htmlize::unescape_attribute(&raw[start..end]).into_owned())
+}
+
+/// The language of an RFI URL's edition (`https://www.rfi.fr/cn/...`).
+pub(crate) fn rfi_language(url: &str) -> Option<&'static str> {
+    let parsed = url::Url::parse(url).ok()?;
+    let host = parsed.host_str()?;
+    if host.ends_with("rfi.ro") {
+        return Some("ro");
+    }
+    if !crate::config::is_same_or_subdomain(host, "rfi.fr") {
+        return None;
+    }
+    let edition = parsed.path_segments()?.next()?;
+    RFI_EDITIONS
+        .iter()
+        .find(|(e, _)| *e == edition)
+        .map(|(_, tag)| *tag)
+}
+
+/// `13/01/2024 - 11:36` in Paris time, as RFC 3339.
+pub(crate) fn parse_dateline(text: &str) -> Option<String> {
+    let (date, time) = text.trim().split_once(" - ")?;
+    let mut d = date.split('/');
+    let (day, month, year) = (d.next()?, d.next()?, d.next()?);
+    let (hour, minute) = time.split_once(':')?;
+    let num = |s: &str, len: usize| -> Option<i16> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let civil = jiff::civil::DateTime::new(
+        num(year, 4)?,
+        i8::try_from(num(month, 2)?).ok()?,
+        i8::try_from(num(day, 2)?).ok()?,
+        i8::try_from(num(hour, 2)?).ok()?,
+        i8::try_from(num(minute, 2)?).ok()?,
+        0,
+        0,
+    )
+    .ok()?;
+    let zoned = civil.in_tz("Europe/Paris").ok()?;
+    Some(zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+}
+
+fn looks_like_dateline(text: &str) -> bool {
+    let t = text.trim();
+    let b = t.as_bytes();
+    b.len() == 18
+        && b[2] == b'/'
+        && b[5] == b'/'
+        && &t[10..13] == " - "
+        && b[15] == b':'
+        && [0, 1, 3, 4, 6, 7, 8, 9, 13, 14, 16, 17]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
+}
+
+/// Decoded text with whitespace runs collapsed to one space.
+fn collapse(text: &str) -> String {
+    let decoded = htmlize::unescape(text);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Reads the facts of an article out of its cleaned HTML.
+pub(crate) fn facts(html: &str) -> (Option<String>, Option<Image>, Option<String>, Vec<Link>) {
+    let toks = tokenize(html);
+    let mut dateline = None;
+    let mut image = None;
+    let mut links = Vec::new();
+    let mut lede: Option<String> = None;
+    let mut i = 0;
+    let mut texts_seen = 0;
+    while i < toks.len() {
+        match toks[i] {
+            Tok::Text(t) if dateline.is_none() && texts_seen < 8 => {
+                texts_seen += 1;
+                if looks_like_dateline(&htmlize::unescape(t)) {
+                    dateline = Some(collapse(t));
+                }
+            }
+            Tok::Start { name: "img", raw } if image.is_none() => {
+                if let Some(src) = attribute(raw, "src") {
+                    let alt = attribute(raw, "alt").unwrap_or_default();
+                    image = Some(Image { src, alt });
+                }
+            }
+            Tok::Start { name: "a", raw } => {
+                if let Some(href) = attribute(raw, "href") {
+                    let text = inner_text(&toks, i);
+                    links.push(Link { href, text });
+                }
+            }
+            Tok::Start { name: "p", .. } if lede.is_none() => {
+                let text = inner_text(&toks, i);
+                if !text.is_empty() {
+                    lede = Some(text);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (dateline, image, lede, links)
+}
+
+/// The collapsed text of the element starting at `start`.
+fn inner_text(toks: &[Tok<'_>], start: usize) -> String {
+    let mut depth = 0usize;
+    let mut text = String::new();
+    for tok in &toks[start..] {
+        match *tok {
+            Tok::Start { name, .. } if !crate::normalize::VOID.contains(&name) => depth += 1,
+            Tok::End { .. } => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            Tok::Text(t) => text.push_str(t),
+            Tok::Start { .. } => {}
+        }
+    }
+    collapse(&text)
+}
+
+/// Renders cleaned HTML as plain text: blocks separated by blank lines, `<br>` as a line break,
+/// list items on their own lines, table rows on their own lines, links as their text, images
+/// left out.
+pub(crate) fn to_text(html: &str) -> String {
+    let mut text = TextWriter::default();
+    let mut lists: Vec<Option<u32>> = Vec::new(); // None: ul; Some(n): ol, at item n
+    for tok in tokenize(html) {
+        match tok {
+            Tok::Text(t) => text.text(&htmlize::unescape(t)),
+            Tok::Start { name: "br", .. } => text.line_break(),
+            Tok::Start { name: "li", .. } => {
+                text.pending(Break::Line);
+                let marker = match lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{n}. ")
+                    }
+                    _ => "- ".to_owned(),
+                };
+                text.emit(&marker);
+            }
+            Tok::Start { name, .. } => {
+                match name {
+                    "ul" => lists.push(None),
+                    "ol" => lists.push(Some(0)),
+                    "pre" => text.pre += 1,
+                    _ => {}
+                }
+                text.block_edge(name, lists.len());
+            }
+            Tok::End { name, .. } => {
+                match name {
+                    "ul" | "ol" => {
+                        lists.pop();
+                    }
+                    "pre" => text.pre = text.pre.saturating_sub(1),
+                    "td" | "th" => text.emit(" "),
+                    _ => {}
+                }
+                text.block_edge(name, lists.len());
+            }
+        }
+    }
+    text.trim_spaces();
+    text.out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+enum Break {
+    #[default]
+    None,
+    Line,
+    Paragraph,
+}
+
+#[derive(Default)]
+struct TextWriter {
+    out: String,
+    pending: Break,
+    pre: usize,
+}
+
+impl TextWriter {
+    fn pending(&mut self, b: Break) {
+        self.trim_spaces();
+        self.pending = self.pending.max(b);
+    }
+
+    fn at_line_start(&self) -> bool {
+        self.out.is_empty() || self.out.ends_with('\n') || self.pending != Break::None
+    }
+
+    fn emit(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if !self.out.is_empty() {
+            match self.pending {
+                Break::Paragraph => self.out.push_str("\n\n"),
+                Break::Line => self.out.push('\n'),
+                Break::None => {}
+            }
+        }
+        self.pending = Break::None;
+        self.out.push_str(s);
+    }
+
+    fn text(&mut self, decoded: &str) {
+        if self.pre > 0 {
+            self.emit(decoded);
+            return;
+        }
+        // Collapse whitespace as a browser does (NBSP is not collapsible).
+        let mut collapsed = String::with_capacity(decoded.len());
+        let mut space = self.at_line_start() || self.out.ends_with(' ');
+        for c in decoded.chars() {
+            if c.is_whitespace() && c != '\u{a0}' {
+                if !space {
+                    collapsed.push(' ');
+                    space = true;
+                }
+            } else {
+                collapsed.push(c);
+                space = false;
+            }
+        }
+        self.emit(&collapsed);
+    }
+
+    fn line_break(&mut self) {
+        self.trim_spaces();
+        self.out.push('\n');
+        self.pending = Break::None;
+    }
+
+    fn block_edge(&mut self, name: &str, list_depth: usize) {
+        if name == "tr" || (list_depth > 0 && matches!(name, "ul" | "ol" | "li")) {
+            self.pending(Break::Line);
+        } else if BLOCKS.contains(&name)
+            && !matches!(name, "td" | "th" | "tbody" | "thead" | "tfoot")
+            || name == "pre"
+        {
+            self.pending(Break::Paragraph);
+        }
+    }
+
+    fn trim_spaces(&mut self) {
+        if self.pre == 0 {
+            let kept = self.out.trim_end_matches(' ').len();
+            self.out.truncate(kept);
+        }
+    }
+}
+
+/// Renders cleaned HTML as Markdown (headings, emphasis, links, images, lists).
+pub(crate) fn to_markdown(html: &str) -> String {
+    let markdown = htmd::convert(html).unwrap_or_default();
+    markdown.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datelines() {
+        assert_eq!(
+            parse_dateline("13/01/2024 - 11:36").as_deref(),
+            Some("2024-01-13T11:36:00+01:00")
+        );
+        assert_eq!(
+            parse_dateline("15/07/2024 - 09:05").as_deref(),
+            Some("2024-07-15T09:05:00+02:00")
+        );
+        assert_eq!(parse_dateline("31/02/2024 - 11:36"), None);
+        assert_eq!(parse_dateline("13/01/2024 11:36"), None);
+        assert!(looks_like_dateline(" 13/01/2024 - 11:36 "));
+        assert!(!looks_like_dateline("13/01/2024 - 11:36 et plus"));
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(
+            rfi_language("https://www.rfi.fr/cn/中国/20240113-x"),
+            Some("zh-Hans")
+        );
+        assert_eq!(
+            rfi_language("https://www.rfi.fr/tw/20180425-x"),
+            Some("zh-Hant")
+        );
+        assert_eq!(rfi_language("https://www.rfi.fr/br/x"), Some("pt-BR"));
+        assert_eq!(rfi_language("https://www.rfi.ro/x"), Some("ro"));
+        assert_eq!(rfi_language("https://example.com/fr/x"), None);
+    }
+
+    #[test]
+    fn text_rendering() {
+        let html = "<div>13/01/2024 - 11:36</div><p><strong>Lede</strong> and <a href=\"x\">a link</a>.</p><ul><li>one</li><li>two</li></ul><ol><li>first</li><li>second</li></ol><p>a<br>b &amp; c&nbsp;d</p><h2>Title</h2><pre>  keep\n  this</pre>";
+        assert_eq!(
+            to_text(html),
+            "13/01/2024 - 11:36\n\nLede and a link.\n\n- one\n- two\n\n1. first\n2. second\n\na\nb & c\u{a0}d\n\nTitle\n\n  keep\n  this"
+        );
+    }
+
+    #[test]
+    fn facts_of_an_article() {
+        let html = "<div>13/01/2024 - 11:36</div><img src=\"https://s.rfi.fr/a.jpg?x=1&amp;y=2\"><p><strong>Lede.</strong></p><p>Body <a href=\"https://a.com/?a=1&amp;b=2\">link  text</a>.</p>";
+        let (dateline, image, lede, links) = facts(html);
+        assert_eq!(dateline.as_deref(), Some("13/01/2024 - 11:36"));
+        assert_eq!(
+            image,
+            Some(Image {
+                src: "https://s.rfi.fr/a.jpg?x=1&y=2".into(),
+                alt: String::new()
+            })
+        );
+        assert_eq!(lede.as_deref(), Some("Lede."));
+        assert_eq!(
+            links,
+            [Link {
+                href: "https://a.com/?a=1&b=2".into(),
+                text: "link text".into()
+            }]
+        );
+    }
+}
