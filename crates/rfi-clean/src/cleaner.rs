@@ -132,6 +132,27 @@ impl CleanerBuilder {
         self
     }
 
+    /// Applies a user's rules file: it replaces the current rules if it says
+    /// `replace_defaults = true`, and adds to them otherwise.
+    ///
+    /// # Defaults
+    /// Nothing applied.
+    ///
+    /// ```
+    /// let user = rfi_clean::Rules::from_toml("share_labels = [\"Teilen\"]\n[sanitizer]\nadd_tags = [\"section\"]")?;
+    /// let cleaner = rfi_clean::Cleaner::builder().apply_rules(user).build()?;
+    /// let cleaned = cleaner.clean("<section><p>x</p></section>")?;
+    /// assert_eq!(cleaned.html(), "<section><p>x</p></section>");
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn apply_rules(self, rules: Rules) -> Self {
+        if rules.replace_defaults {
+            self.rules(rules)
+        } else {
+            self.add_rules(rules)
+        }
+    }
+
     /// Adds a word that heads share bars, such as `Teilen`.
     ///
     /// # Defaults
@@ -263,7 +284,7 @@ impl CleanerBuilder {
         Ok(Cleaner {
             rules: CompiledRules::new(&self.rules)?,
             selectors: Selectors::new(),
-            sanitizer: sanitize::builder(),
+            sanitizer: sanitize::builder(&sanitize::extra_allowances(&self.rules.sanitizer)?),
             max_input_size: self.max_input_size,
             rewrite_memory_limit: self.rewrite_memory_limit,
         })

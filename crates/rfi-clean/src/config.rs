@@ -24,6 +24,10 @@ pub const DEFAULT_RULES_TOML: &str = include_str!("rules.toml");
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Rules {
+    /// In a user's rules file: `true` replaces the built-in rules, `false` (the default) adds to
+    /// them. See [`CleanerBuilder::apply_rules`](crate::CleanerBuilder::apply_rules).
+    #[serde(default)]
+    pub replace_defaults: bool,
     /// Words that head a share bar (`分享`, `Partager`, `Share`…).
     #[serde(default)]
     pub share_labels: Vec<String>,
@@ -39,7 +43,40 @@ pub struct Rules {
     /// Tracking parameters stripped from every kept URL.
     #[serde(default)]
     pub tracking: TrackingRules,
+    /// What the sanitizer allows beyond its policy.
+    #[serde(default)]
+    pub sanitizer: SanitizerRules,
 }
+
+/// Allowances added to the sanitizer's policy. Only names from [`SAFE_EXTRA_TAGS`] and
+/// [`SAFE_EXTRA_ATTRIBUTES`] are accepted: nothing here can let script in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SanitizerRules {
+    /// Extra elements to keep.
+    #[serde(default)]
+    pub add_tags: Vec<String>,
+    /// Extra attributes to keep on every element.
+    #[serde(default)]
+    pub add_generic_attributes: Vec<String>,
+    /// Extra attributes to keep, per element.
+    #[serde(default)]
+    pub add_tag_attributes: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Elements a rules file may add to the sanitizer's allowlist.
+pub const SAFE_EXTRA_TAGS: &[&str] = &[
+    "address", "audio", "main", "picture", "section", "source", "track", "video",
+];
+
+/// Attributes a rules file may add to the sanitizer's allowlist. URL-valued ones (`src`,
+/// `poster`, `srcset`, `cite`) are still checked for their scheme.
+pub const SAFE_EXTRA_ATTRIBUTES: &[&str] = &[
+    "alt", "cite", "class", "colspan", "controls", "datetime", "decoding", "height", "kind",
+    "label", "loading", "media", "poster", "preload", "reversed", "rowspan", "sizes", "span",
+    "src", "srclang", "srcset", "start", "type", "width",
+];
 
 /// One share service and its endpoints.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,7 +206,37 @@ impl Rules {
         self.tracking.names.extend(other.tracking.names);
         self.tracking.scoped.extend(other.tracking.scoped);
         self.tracking.conditional.extend(other.tracking.conditional);
+        self.sanitizer.add_tags.extend(other.sanitizer.add_tags);
+        self.sanitizer
+            .add_generic_attributes
+            .extend(other.sanitizer.add_generic_attributes);
+        for (tag, attributes) in other.sanitizer.add_tag_attributes {
+            self.sanitizer
+                .add_tag_attributes
+                .entry(tag)
+                .or_default()
+                .extend(attributes);
+        }
     }
+}
+
+/// The `'static` name in `allowed` equal to `name`, or an error naming what is allowed.
+pub(crate) fn safe_name(
+    name: &str,
+    allowed: &'static [&'static str],
+    what: &str,
+) -> Result<&'static str, Error> {
+    allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(name))
+        .copied()
+        .ok_or_else(|| Error::InvalidRule {
+            rule: name.to_owned(),
+            reason: format!(
+                "not a {what} the sanitizer can safely allow (allowed: {})",
+                allowed.join(", ")
+            ),
+        })
 }
 
 /// Which URLs an endpoint pattern matches.
@@ -424,6 +491,7 @@ impl CompiledRules {
                 Ok(compiled)
             })
             .collect::<Result<_, Error>>()?;
+        crate::sanitize::extra_allowances(&rules.sanitizer)?;
         for label in &rules.share_labels {
             if crate::share::normalize_label(label).is_empty() {
                 return Err(Error::InvalidRule {

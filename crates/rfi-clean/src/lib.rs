@@ -47,8 +47,8 @@ pub use cleaner::{
     DEFAULT_REWRITE_MEMORY_LIMIT, DocumentKind, RewriteStream,
 };
 pub use config::{
-    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, ScopedTracking, ShareRule,
-    TrackingRules,
+    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, SAFE_EXTRA_ATTRIBUTES,
+    SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule, TrackingRules,
 };
 pub use envelope::Envelope;
 pub use error::Error;

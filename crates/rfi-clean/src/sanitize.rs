@@ -8,8 +8,124 @@
 
 use std::borrow::Cow;
 
-/// The ammonia builder for rfi-clean's policy. Built once per `Cleaner`.
-pub(crate) fn builder() -> ammonia::Builder<'static> {
+use crate::Error;
+use crate::config::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, safe_name};
+
+/// A rules file's sanitizer allowances, checked against the safe lists.
+pub(crate) struct Allowances {
+    tags: Vec<&'static str>,
+    generic: Vec<&'static str>,
+    per_tag: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+/// Checks allowances: every name must be on a safe list.
+pub(crate) fn extra_allowances(rules: &SanitizerRules) -> Result<Allowances, Error> {
+    let attributes = |names: &[String]| -> Result<Vec<&'static str>, Error> {
+        names
+            .iter()
+            .map(|n| safe_name(n, SAFE_EXTRA_ATTRIBUTES, "attribute"))
+            .collect()
+    };
+    // Attributes may go on an extra tag or on one ammonia allows already.
+    let any_tag = |tag: &str| {
+        safe_name(tag, DEFAULT_TAGS, "tag").or_else(|_| safe_name(tag, SAFE_EXTRA_TAGS, "tag"))
+    };
+    Ok(Allowances {
+        tags: rules
+            .add_tags
+            .iter()
+            .map(|t| safe_name(t, SAFE_EXTRA_TAGS, "tag"))
+            .collect::<Result<_, _>>()?,
+        generic: attributes(&rules.add_generic_attributes)?,
+        per_tag: rules
+            .add_tag_attributes
+            .iter()
+            .map(|(tag, names)| Ok((any_tag(tag)?, attributes(names)?)))
+            .collect::<Result<_, Error>>()?,
+    })
+}
+
+/// The tags ammonia allows by default (attributes may be added to these too).
+const DEFAULT_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "area",
+    "article",
+    "aside",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "map",
+    "mark",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "rtc",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// The ammonia builder for rfi-clean's policy, plus checked allowances. Built once per `Cleaner`.
+pub(crate) fn builder(allowances: &Allowances) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["dir"])
@@ -17,6 +133,11 @@ pub(crate) fn builder() -> ammonia::Builder<'static> {
         .add_tag_attributes("time", ["datetime"])
         .link_rel(Some("noopener noreferrer"))
         .attribute_filter(filter_attribute);
+    builder.add_tags(allowances.tags.iter().copied());
+    builder.add_generic_attributes(allowances.generic.iter().copied());
+    for (tag, attributes) in &allowances.per_tag {
+        builder.add_tag_attributes(*tag, attributes.iter().copied());
+    }
     builder
 }
 
@@ -73,7 +194,49 @@ mod tests {
     #[test]
     fn the_builder_does_not_panic() {
         // ammonia panics at clean time on contradictory settings: catch them here.
-        assert_eq!(builder().clean("").to_string(), "");
+        let none = extra_allowances(&SanitizerRules::default()).expect("no allowances");
+        assert_eq!(builder(&none).clean("").to_string(), "");
+        // Every safe allowance at once must not trip ammonia's configuration panics either.
+        let all = SanitizerRules {
+            add_tags: SAFE_EXTRA_TAGS.iter().map(|t| t.to_string()).collect(),
+            add_generic_attributes: SAFE_EXTRA_ATTRIBUTES
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            add_tag_attributes: [("img".to_owned(), vec!["loading".to_owned()])].into(),
+        };
+        let all = extra_allowances(&all).expect("safe allowances");
+        assert_eq!(
+            builder(&all)
+                .clean("<video src=\"javascript:x\" class=\"c\">v</video>")
+                .to_string(),
+            "<video class=\"c\">v</video>"
+        );
+    }
+
+    #[test]
+    fn unsafe_allowances_are_refused() {
+        for rules in [
+            SanitizerRules {
+                add_tags: vec!["script".into()],
+                ..Default::default()
+            },
+            SanitizerRules {
+                add_generic_attributes: vec!["onclick".into()],
+                ..Default::default()
+            },
+            SanitizerRules {
+                add_generic_attributes: vec!["style".into()],
+                ..Default::default()
+            },
+            SanitizerRules {
+                add_tag_attributes: [("iframe".to_owned(), vec!["src".to_owned()])].into(),
+                ..Default::default()
+            },
+        ] {
+            let err = extra_allowances(&rules).err().expect("refused");
+            assert!(err.to_string().contains("can safely allow"), "{err}");
+        }
     }
 
     #[test]
@@ -87,7 +250,7 @@ mod tests {
 
     #[test]
     fn unsafe_schemes_in_srcset_and_cite_are_dropped() {
-        let b = builder();
+        let b = builder(&extra_allowances(&SanitizerRules::default()).expect("none"));
         let out = b
             .clean(r#"<img src="a.jpg" srcset="a.jpg 1x, javascript:alert(1) 2x"><blockquote cite="javascript:x">q</blockquote>"#)
             .to_string();
