@@ -149,10 +149,10 @@ fn missing_file() {
 }
 
 #[test]
-fn directory() {
+fn an_empty_folder_has_nothing_to_clean() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = run(&[dir.path().to_str().expect("path")], None);
-    assert_fails(&out, "is a directory");
+    assert_fails(&out, "no files to clean");
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn invalid_utf8_names_the_input_and_offset() {
     let out = run(&[file.to_str().expect("path")], None);
     assert_fails(
         &out,
-        "latin1.html: not valid UTF-8 (first invalid byte at offset 6)",
+        "latin1.html: input is not valid UTF-8 (first invalid byte at offset 6)",
     );
 }
 

@@ -1,0 +1,631 @@
+//! The batch side of the real `rfi-clean` binary: folders, --out-dir, --in-place, --check,
+//! --diff, formats, --jsonl, jobs, rules files, and what the user sees.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, SystemTime};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rfi-clean");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("fixtures").join(name)
+}
+
+const SEED: &str = "rfi-cn-20240113-trade.txt";
+
+fn run_in(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command.args(args).env_remove("NO_COLOR");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("stdin written");
+    }
+    child.wait_with_output().expect("binary exits")
+}
+
+fn run(args: &[&str]) -> Output {
+    run_in(None, args, None, &[])
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// A folder of pages: two fixtures at the top, one below, plus files that are not pages.
+fn pages() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    fs::create_dir_all(root.join("2024/01")).expect("mkdir");
+    fs::create_dir_all(root.join(".cache")).expect("mkdir");
+    fs::copy(fixture(SEED), root.join("seed.txt")).expect("copy");
+    fs::copy(fixture("edge-fragment.txt"), root.join("fragment.html")).expect("copy");
+    fs::copy(
+        fixture("rfi-fr-20240215-partager-list.txt"),
+        root.join("2024/01/fr.txt"),
+    )
+    .expect("copy");
+    fs::copy(fixture(SEED), root.join(".cache/hidden.txt")).expect("copy");
+    fs::copy(fixture(SEED), root.join(".hidden.txt")).expect("copy");
+    fs::write(root.join("notes.json"), "{}").expect("write");
+    dir
+}
+
+fn clean(path: &Path) -> String {
+    rfi_clean::clean(&fs::read_to_string(path).expect("read"))
+        .expect("cleans")
+        .into_document()
+}
+
+fn listing(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(
+                    path.strip_prefix(root)
+                        .expect("below root")
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn out_dir_mirrors_the_tree_and_skips_hidden_and_other_files() {
+    let src = pages();
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = run(&[p(src.path()), "--out-dir", p(out.path())]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_eq!(
+        listing(out.path()),
+        ["2024/01/fr.txt", "fragment.html", "seed.txt"]
+    );
+    assert_eq!(
+        fs::read_to_string(out.path().join("seed.txt")).expect("out"),
+        clean(&src.path().join("seed.txt"))
+    );
+    // Inputs are untouched.
+    assert_eq!(
+        fs::read(src.path().join("seed.txt")).expect("in"),
+        fs::read(fixture(SEED)).expect("seed")
+    );
+}
+
+#[test]
+fn hidden_glob_and_exclude() {
+    let src = pages();
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = run(&[
+        p(src.path()),
+        "--out-dir",
+        p(out.path()),
+        "--hidden",
+        "--glob",
+        "*.txt",
+        "--exclude",
+        "2024",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_eq!(
+        listing(out.path()),
+        [".cache/hidden.txt", ".hidden.txt", "seed.txt"]
+    );
+}
+
+#[test]
+fn several_inputs_need_a_destination() {
+    let src = pages();
+    let result = run(&[p(src.path())]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("--out-dir"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(result.stdout.is_empty());
+}
+
+#[test]
+fn out_dir_never_overwrites_an_input() {
+    let src = pages();
+    let before = fs::read(src.path().join("seed.txt")).expect("read");
+    let result = run(&[p(src.path()), "--out-dir", p(src.path())]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("is an input"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert_eq!(fs::read(src.path().join("seed.txt")).expect("read"), before);
+}
+
+#[test]
+fn in_place_rewrites_changed_files_only_and_keeps_a_failing_one() {
+    let src = pages();
+    let root = src.path();
+    // Already clean: must keep its modification time.
+    fs::write(root.join("clean.html"), "<p>already clean</p>\n").expect("write");
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(root.join("clean.html"))
+        .expect("open")
+        .set_modified(old)
+        .expect("mtime");
+    // Fails (not UTF-8, no declared charset): must stay byte for byte.
+    fs::write(root.join("broken.html"), b"<p>caf\xe9</p>").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(root.join("seed.txt"), fs::Permissions::from_mode(0o600))
+            .expect("chmod");
+    }
+    let expected_seed = clean(&root.join("seed.txt"));
+    let result = run(&["-i", p(root)]);
+    assert_eq!(
+        result.status.code(),
+        Some(2),
+        "a failing file makes the exit status 2"
+    );
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("broken.html: input is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        fs::read_to_string(root.join("seed.txt")).expect("read"),
+        expected_seed
+    );
+    assert_eq!(
+        fs::read(root.join("broken.html")).expect("read"),
+        b"<p>caf\xe9</p>"
+    );
+    let mtime = fs::metadata(root.join("clean.html"))
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    assert_eq!(mtime, old, "an unchanged file is not rewritten");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(root.join("seed.txt"))
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // No temporary file is left behind.
+    assert!(
+        listing(root).iter().all(|f| !f.contains(".rfi-clean-")),
+        "{:?}",
+        listing(root)
+    );
+}
+
+#[test]
+fn check_lists_changes_and_writes_nothing() {
+    let src = pages();
+    let before = listing(src.path());
+    let seed_before = fs::read(src.path().join("seed.txt")).expect("read");
+    let result = run_in(Some(src.path()), &["--check", "."], None, &[]);
+    assert_eq!(result.status.code(), Some(1), "{}", text(&result.stderr));
+    assert_eq!(
+        text(&result.stdout),
+        "./2024/01/fr.txt\n./fragment.html\n./seed.txt\n"
+    );
+    assert_eq!(listing(src.path()), before);
+    assert_eq!(
+        fs::read(src.path().join("seed.txt")).expect("read"),
+        seed_before
+    );
+    // After cleaning in place, the check passes.
+    assert_eq!(
+        run_in(Some(src.path()), &["-i", "."], None, &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let result = run_in(Some(src.path()), &["--check", "."], None, &[]);
+    assert_eq!(result.status.code(), Some(0));
+    assert!(result.stdout.is_empty());
+}
+
+#[test]
+fn diff_prints_a_unified_diff() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        dir.path().join("a.html"),
+        "<p>x</p>\n<p> y <script>z</script></p>\n",
+    )
+    .expect("write");
+    let result = run_in(Some(dir.path()), &["--diff", "a.html"], None, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let diff = text(&result.stdout);
+    assert!(
+        diff.starts_with("--- a/a.html\n+++ b/a.html\n@@ "),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-<p>x</p>\n-<p> y <script>z</script></p>\n+<p>x</p><p>y</p>\n"),
+        "{diff}"
+    );
+    assert!(!diff.contains('\x1b'), "no colours into a pipe");
+    let coloured = run_in(
+        Some(dir.path()),
+        &["--diff", "--color", "always", "a.html"],
+        None,
+        &[],
+    );
+    assert!(text(&coloured.stdout).contains("\x1b[32m+<p>x</p><p>y</p>\x1b[0m"));
+}
+
+fn format_snapshot(format: &str, fixture_name: &str) -> String {
+    let result = run(&["--format", format, p(&fixture(fixture_name))]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    text(&result.stdout)
+}
+
+#[test]
+fn formats() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for name in [SEED, "rfi-fa-20240301-rtl.txt", "edge-page-whole.txt"] {
+            for format in ["text", "markdown", "json"] {
+                let mut out = format_snapshot(format, name);
+                if format == "json" {
+                    // The source is this machine's path: keep the file name only.
+                    let mut value: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+                    value["source"] = serde_json::Value::from(name);
+                    out = serde_json::to_string_pretty(&value).expect("JSON");
+                }
+                insta::assert_snapshot!(format!("{format}@{name}"), out);
+            }
+        }
+    });
+}
+
+#[test]
+fn json_for_a_batch_is_one_line_per_document_in_order() {
+    let src = pages();
+    let result = run(&["--format", "json", p(src.path())]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let lines: Vec<serde_json::Value> = text(&result.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let sources: Vec<&str> = lines
+        .iter()
+        .map(|l| l["source"].as_str().expect("source"))
+        .collect();
+    assert_eq!(sources.len(), 3);
+    assert!(
+        sources[0].ends_with("2024/01/fr.txt") && sources[2].ends_with("seed.txt"),
+        "{sources:?}"
+    );
+    assert_eq!(
+        lines[2]["title"],
+        "外贸：中国2023年加强与俄罗斯的联系，重新与美国保持距离"
+    );
+    assert_eq!(lines[2]["published"], "2024-01-13T10:45:01Z");
+    assert_eq!(lines[2]["dateline"], "2024-01-13T11:36:00+01:00");
+    assert_eq!(lines[2]["report"]["share_widgets_removed"], 5);
+}
+
+#[test]
+fn output_is_the_same_with_any_number_of_jobs() {
+    let fixtures = repo().join("fixtures");
+    let one = run(&["--format", "json", "-j1", p(&fixtures)]);
+    assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
+    assert!(text(&one.stdout).lines().count() >= 17);
+    for jobs in ["2", "4"] {
+        let many = run(&["--format", "json", "-j", jobs, p(&fixtures)]);
+        assert_eq!(many.stdout, one.stdout, "-j{jobs}");
+    }
+}
+
+#[test]
+fn jsonl_maps_good_and_bad_lines_in_order() {
+    let input = concat!(
+        "{\"id\": 1, \"html\": \"<p>a <a href=\\\"https://a.com/?utm_source=x\\\">b</a></p>\", \"crawl\": \"c1\"}\n",
+        "{\"id\": 2}\n",
+        "garbage\n",
+        "{\"id\": 3, \"html\": \"<p>c</p>\"}\n",
+    );
+    let result = run_in(None, &["--jsonl"], Some(input.as_bytes()), &[]);
+    assert_eq!(
+        result.status.code(),
+        Some(2),
+        "bad lines make the exit status 2"
+    );
+    let lines: Vec<serde_json::Value> = text(&result.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0]["html"],
+        "<p>a <a href=\"https://a.com/\" rel=\"noopener noreferrer\">b</a></p>"
+    );
+    assert_eq!(lines[0]["crawl"], "c1");
+    assert_eq!(lines[0]["report"]["params_stripped"], 1);
+    assert_eq!(lines[1]["id"], 2);
+    assert_eq!(lines[1]["error"], "no \"html\" string");
+    assert_eq!(lines[2]["line"], 3);
+    assert_eq!(lines[3]["html"], "<p>c</p>");
+}
+
+#[test]
+fn rules_file_adds_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.toml");
+    fs::write(
+        &rules,
+        "share_labels = [\"Teilen\"]\n[tracking]\nnames = [\"ref\"]\n",
+    )
+    .expect("write");
+    let input = b"<p>x <a href=\"https://a.com/?ref=1&amp;utm_source=2\">a</a></p><div><div>Teilen:</div><a href=\"https://t.me/share/url?url=u\"></a></div>";
+    let result = run_in(None, &["--config", p(&rules), "-"], Some(input), &[]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_eq!(
+        text(&result.stdout),
+        "<p>x <a href=\"https://a.com/\" rel=\"noopener noreferrer\">a</a></p>\n"
+    );
+}
+
+#[test]
+fn rules_file_errors_point_at_the_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.toml");
+    fs::write(
+        &rules,
+        "share_labels = [\"x\"]\n[tracking]\nnmes = [\"ref\"]\n",
+    )
+    .expect("write");
+    let result = run_in(None, &["--config", p(&rules), "-"], Some(b"<p>x</p>"), &[]);
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("rules.toml") && stderr.contains("nmes") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+
+    fs::write(&rules, "[sanitizer]\nadd_tags = [\"script\"]\n").expect("write");
+    let result = run_in(None, &["--config", p(&rules), "-"], Some(b"<p>x</p>"), &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("`script`: not a tag the sanitizer can safely allow"),
+        "{}",
+        text(&result.stderr)
+    );
+}
+
+#[test]
+fn print_config_is_a_valid_complete_rules_file() {
+    let result = run(&["--print-config"]);
+    assert_eq!(result.status.code(), Some(0));
+    let rules = rfi_clean::Rules::from_toml(&text(&result.stdout)).expect("parses");
+    assert_eq!(rules, rfi_clean::Rules::default());
+    assert!(rules.replace_defaults);
+}
+
+#[test]
+fn fail_fast_stops_the_batch() {
+    let src = tempfile::tempdir().expect("temp dir");
+    fs::write(src.path().join("a.html"), b"<p>\xff</p>").expect("write");
+    for name in ["b.html", "c.html", "d.html"] {
+        fs::write(src.path().join(name), "<p>ok</p>").expect("write");
+    }
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = run(&[
+        "-j1",
+        "--fail-fast",
+        p(src.path()),
+        "--out-dir",
+        p(out.path()),
+    ]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(listing(out.path()).is_empty(), "{:?}", listing(out.path()));
+    let result = run(&["-j1", p(src.path()), "--out-dir", p(out.path())]);
+    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(listing(out.path()), ["b.html", "c.html", "d.html"]);
+}
+
+#[test]
+fn stats_and_quiet() {
+    let src = pages();
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = run(&["--stats", "-q", p(src.path()), "--out-dir", p(out.path())]);
+    assert_eq!(result.status.code(), Some(0));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.starts_with("rfi-clean: 3 files, 0 errors,"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("share widgets") && stderr.contains("parameters stripped"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn errors_are_coloured_only_when_asked() {
+    let plain = run(&["/nonexistent.html"]);
+    assert!(text(&plain.stderr).starts_with("rfi-clean: /nonexistent.html: cannot open"));
+    let coloured = run(&["--color", "always", "/nonexistent.html"]);
+    assert!(text(&coloured.stderr).starts_with("\x1b[1m\x1b[31mrfi-clean:\x1b[0m"));
+}
+
+#[test]
+fn declared_legacy_encodings_are_decoded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("latin1.html");
+    fs::write(&page, b"<html><head><meta charset=\"iso-8859-1\"><title>Caf\xe9</title></head><body><p>d\xe9j\xe0</p></body></html>").expect("write");
+    let result = run(&[p(&page)]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let out = text(&result.stdout);
+    assert!(
+        out.contains("<title>Café</title>") && out.contains("<p>déjà</p>"),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_reported_and_skipped() {
+    let src = pages();
+    std::os::unix::fs::symlink(src.path(), src.path().join("2024/loop")).expect("symlink");
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = run(&["--follow", p(src.path()), "--out-dir", p(out.path())]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("symbolic link loop"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert_eq!(
+        listing(out.path()),
+        ["2024/01/fr.txt", "fragment.html", "seed.txt"]
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let result = run(&["--generate-completions", "bash"]);
+    assert_eq!(result.status.code(), Some(0));
+    assert!(
+        text(&result.stdout).contains("rfi-clean") && text(&result.stdout).contains("--out-dir")
+    );
+    let result = run(&["--generate-man"]);
+    assert_eq!(result.status.code(), Some(0));
+    assert!(
+        text(&result.stdout).starts_with(".ie"),
+        "{}",
+        &text(&result.stdout)[..100]
+    );
+    assert!(text(&result.stdout).contains(".TH rfi-clean"));
+}
+
+#[test]
+fn killing_a_run_in_place_leaves_every_file_old_or_new() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let original = fs::read_to_string(fixture(SEED)).expect("seed");
+    let cleaned = clean(&fixture(SEED));
+    for i in 0..400 {
+        fs::write(dir.path().join(format!("page-{i:03}.txt")), &original).expect("write");
+    }
+    let mut child = Command::new(BIN)
+        .args(["-i", "-j2", p(dir.path())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().expect("killed");
+    child.wait().expect("reaped");
+    let (mut old, mut new) = (0, 0);
+    for name in listing(dir.path()).iter().filter(|n| !n.starts_with('.')) {
+        let content = fs::read_to_string(dir.path().join(name)).expect("read");
+        if content == original {
+            old += 1;
+        } else if content == cleaned {
+            new += 1;
+        } else {
+            panic!(
+                "{name} is neither the old nor the new content ({} bytes)",
+                content.len()
+            );
+        }
+    }
+    assert_eq!(old + new, 400);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_finishes_the_files_in_flight_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let original = fs::read_to_string(fixture(SEED)).expect("seed");
+    let cleaned = clean(&fixture(SEED));
+    for i in 0..400 {
+        fs::write(dir.path().join(format!("page-{i:03}.txt")), &original).expect("write");
+    }
+    let child = Command::new(BIN)
+        .args(["-i", "-j2", p(dir.path())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    std::thread::sleep(Duration::from_millis(150));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("exits");
+    let files = listing(dir.path());
+    assert!(
+        files.iter().all(|f| !f.contains(".rfi-clean-")),
+        "temporary files left: {files:?}"
+    );
+    let new = files
+        .iter()
+        .filter(|name| {
+            let content = fs::read_to_string(dir.path().join(name)).expect("read");
+            assert!(
+                content == original || content == cleaned,
+                "{name} is half-written"
+            );
+            content == cleaned
+        })
+        .count();
+    if new < 400 {
+        assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("interrupted"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
