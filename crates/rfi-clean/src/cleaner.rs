@@ -462,37 +462,26 @@ impl Cleaner {
             _ => (DocumentKind::Fragment, None, input),
         };
         let envelope_url = envelope.as_ref().map(|e| e.url.as_str());
-        let short_links = rewrite::prescan(
-            body,
-            &self.rules,
-            &self.selectors,
-            self.rewrite_memory_limit,
-            envelope_url,
-        )?;
-        let state: Shared = Arc::new(Mutex::new(PassState {
-            short_links,
-            capture_page: kind == DocumentKind::Page,
-            envelope_url: envelope_url.map(str::to_owned),
-            ..PassState::default()
-        }));
-        let mut rewritten = Vec::with_capacity(body.len());
-        let mut rewriter = rewrite::rewriter(
-            &self.rules,
-            &self.selectors,
-            self.rewrite_memory_limit,
-            Arc::clone(&state),
-            |chunk: &[u8]| rewritten.extend_from_slice(chunk),
-        );
-        rewriter
-            .write(body.as_bytes())
-            .and_then(|()| rewriter.end())
-            .map_err(|e| Error::from_rewriting(e, self.rewrite_memory_limit))?;
-        let rewritten = String::from_utf8(rewritten)
-            .map_err(|e| Error::Rewrite(format!("rewriter produced invalid UTF-8: {e}")))?;
-        let mut st = rewrite::lock(&state);
+        // Short links resolve against pairings that share bars carry, usually at the end of the
+        // page. One pass learns them as it goes; if a lookup made on the way gave another answer
+        // than the final table would, a second pass runs with the final table (rare).
+        let (mut rewritten, mut state) = self.rewrite_pass(body, kind, envelope_url, None)?;
+        let table = {
+            let st = rewrite::lock(&state);
+            let table = st.pairing.resolve(st.document_url());
+            let stale = st
+                .lookups
+                .iter()
+                .any(|(code, got)| table.get(code) != got.as_ref());
+            stale.then_some(table)
+        };
+        if let Some(table) = table {
+            (rewritten, state) = self.rewrite_pass(body, kind, envelope_url, Some(table))?;
+        }
+        let st = rewrite::lock(&state);
         let mut report = st.report;
         let html = self.sanitize(&rewritten, &mut report);
-        let short_links = std::mem::take(&mut st.short_links);
+        let short_links = st.pairing.resolve(st.document_url());
         let clean_url = |raw: &str, report: &mut Report| {
             let change = links::rewrite(raw, &self.rules, &short_links);
             report.count_link(&change);
@@ -556,6 +545,39 @@ impl Cleaner {
                 report,
             },
         })
+    }
+
+    /// One rewrite pass over `body`: with `table`, short links resolve against it; without, the
+    /// pass learns pairings from share links as it goes.
+    fn rewrite_pass(
+        &self,
+        body: &str,
+        kind: DocumentKind,
+        envelope_url: Option<&str>,
+        table: Option<ShortLinks>,
+    ) -> Result<(String, Shared), Error> {
+        let state: Shared = Arc::new(Mutex::new(PassState {
+            learn_short_links: table.is_none(),
+            short_links: table.unwrap_or_default(),
+            capture_page: kind == DocumentKind::Page,
+            envelope_url: envelope_url.map(str::to_owned),
+            ..PassState::default()
+        }));
+        let mut rewritten = Vec::with_capacity(body.len());
+        let mut rewriter = rewrite::rewriter(
+            &self.rules,
+            &self.selectors,
+            self.rewrite_memory_limit,
+            Arc::clone(&state),
+            |chunk: &[u8]| rewritten.extend_from_slice(chunk),
+        );
+        rewriter
+            .write(body.as_bytes())
+            .and_then(|()| rewriter.end())
+            .map_err(|e| Error::from_rewriting(e, self.rewrite_memory_limit))?;
+        let rewritten = String::from_utf8(rewritten)
+            .map_err(|e| Error::Rewrite(format!("rewriter produced invalid UTF-8: {e}")))?;
+        Ok((rewritten, state))
     }
 
     /// Sanitizes and normalizes until the output parses back to itself (see `normalize`).

@@ -441,8 +441,63 @@ pub(crate) struct CompiledRules {
     pub(crate) share_labels: Vec<String>,
     pub(crate) short_link_hosts: Vec<String>,
     pub(crate) share: Vec<CompiledShare>,
+    pub(crate) share_hosts: HostIndex,
     pub(crate) redirectors: Vec<CompiledRedirector>,
+    pub(crate) redirector_hosts: HostIndex,
     pub(crate) tracking: TrackingRules,
+}
+
+/// The hosts and schemes a set of endpoints can match, to turn most URLs away without trying
+/// every pattern (most links point at ordinary sites).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HostIndex {
+    /// Domains, matched by the host or any of its parent domains.
+    domains: std::collections::HashSet<String>,
+    /// `name.*` patterns: the name, found in the host.
+    any_tld: Vec<String>,
+    /// Schemes other than http(s).
+    schemes: std::collections::HashSet<String>,
+}
+
+impl HostIndex {
+    fn new<'e>(endpoints: impl Iterator<Item = &'e Endpoint>) -> HostIndex {
+        let mut index = HostIndex::default();
+        for endpoint in endpoints {
+            if let Some(scheme) = &endpoint.scheme {
+                index.schemes.insert(scheme.clone());
+                continue;
+            }
+            match &endpoint.host {
+                HostPattern::Domain(d) => {
+                    index.domains.insert(d.clone());
+                }
+                HostPattern::AnyTld(name) => index.any_tld.push(format!("{name}.")),
+                HostPattern::Any | HostPattern::Exact(_) => {}
+            }
+        }
+        index
+    }
+
+    /// Could some endpoint of the index match `url`? (`false` is certain; `true` needs a check.)
+    pub(crate) fn may_match(&self, url: &url::Url) -> bool {
+        let scheme = url.scheme();
+        if scheme != "http" && scheme != "https" {
+            return self.schemes.contains(scheme);
+        }
+        let host = url.host_str().unwrap_or("");
+        let host = host.strip_suffix('.').unwrap_or(host);
+        let mut rest = host;
+        loop {
+            if self.domains.contains(rest) {
+                return true;
+            }
+            match rest.find('.') {
+                Some(i) => rest = &rest[i + 1..],
+                None => break,
+            }
+        }
+        self.any_tld.iter().any(|name| host.contains(name.as_str()))
+    }
 }
 
 impl CompiledRules {
@@ -450,7 +505,7 @@ impl CompiledRules {
         let endpoints = |patterns: &[String]| -> Result<Vec<Endpoint>, Error> {
             patterns.iter().map(|p| Endpoint::parse(p)).collect()
         };
-        let share = rules
+        let share: Vec<CompiledShare> = rules
             .share
             .iter()
             .map(|s| {
@@ -462,7 +517,7 @@ impl CompiledRules {
                 })
             })
             .collect::<Result<_, Error>>()?;
-        let redirectors = rules
+        let redirectors: Vec<CompiledRedirector> = rules
             .redirector
             .iter()
             .map(|r| {
@@ -511,7 +566,13 @@ impl CompiledRules {
                 .iter()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
+            share_hosts: HostIndex::new(share.iter().flat_map(|s: &CompiledShare| &s.endpoints)),
             share,
+            redirector_hosts: HostIndex::new(
+                redirectors
+                    .iter()
+                    .flat_map(|r: &CompiledRedirector| &r.endpoints),
+            ),
             redirectors,
             tracking: rules.tracking.clone(),
         })
@@ -608,6 +669,41 @@ mod tests {
                 expected,
                 "{pattern} vs {input}"
             );
+        }
+    }
+
+    #[test]
+    fn host_index_turns_away_only_what_cannot_match() {
+        let rules = CompiledRules::new(&Rules::default()).expect("compiles");
+        for (input, may) in [
+            ("https://www.facebook.com/x", true),
+            ("https://m.facebook.com./x", true),
+            ("https://www.pinterest.co.uk/pin/create/", true),
+            ("whatsapp://send?text=x", true),
+            ("mailto:?subject=x", true),
+            ("https://www.rfi.fr/cn/", false),
+            ("https://notfacebook.com/", false),
+            ("ftp://facebook.com/", false),
+        ] {
+            assert_eq!(rules.share_hosts.may_match(&url(input)), may, "{input}");
+        }
+        // Whatever the index lets through, every pattern it turns away really does not match.
+        for input in [
+            "https://www.rfi.fr/a",
+            "https://example.com/dialog/share",
+            "tel:+33",
+        ] {
+            let u = url(input);
+            if !rules.share_hosts.may_match(&u) {
+                assert!(
+                    rules
+                        .share
+                        .iter()
+                        .flat_map(|s| &s.endpoints)
+                        .all(|e| !e.matches(&u)),
+                    "{input}"
+                );
+            }
         }
     }
 

@@ -29,6 +29,8 @@ pub(crate) struct LinkChange {
     pub(crate) params_stripped: usize,
     /// A redirector whose target was refused (not http(s), userinfo…).
     pub(crate) refused_unwrap: bool,
+    /// The short codes looked up, and what the table gave for each.
+    pub(crate) short_lookups: Vec<(String, Option<String>)>,
 }
 
 /// Short codes (`AFiz` of `https://rfi.my/AFiz.F`) and the article URL each stands for.
@@ -38,20 +40,34 @@ pub(crate) type ShortLinks = HashMap<String, String>;
 ///
 /// `raw` has had its HTML entities undone. Returns what changed; `url: None` means keep `raw`.
 pub(crate) fn rewrite(raw: &str, rules: &CompiledRules, short_links: &ShortLinks) -> LinkChange {
+    match Url::parse(raw.trim()) {
+        Ok(url) => rewrite_parsed(url, rules, short_links),
+        Err(_) => LinkChange::default(), // relative or unparsable: D1
+    }
+}
+
+/// As [`rewrite`], for a URL the caller has parsed already.
+pub(crate) fn rewrite_parsed(
+    mut url: Url,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+) -> LinkChange {
     let mut change = LinkChange::default();
-    let Ok(mut url) = Url::parse(raw.trim()) else {
-        return change; // relative or unparsable: D1
-    };
     if !is_web(&url) {
         return change;
     }
     let mut seen: Vec<String> = Vec::new();
     for _ in 0..MAX_HOPS {
         let target = match short_code(&url, rules) {
-            Some(code) => match short_links.get(code) {
-                Some(article) => Url::parse(article).ok().filter(is_safe_target),
-                None => None,
-            },
+            Some(code) => {
+                let article = short_links.get(code);
+                change
+                    .short_lookups
+                    .push((code.to_owned(), article.cloned()));
+                article
+                    .and_then(|a| Url::parse(a).ok())
+                    .filter(is_safe_target)
+            }
             None => match redirect_target(&url, rules) {
                 Target::Safe(t) => Some(t),
                 Target::Refused => {
@@ -101,6 +117,9 @@ enum Target {
 
 /// U1–U3: the target a redirector URL carries.
 fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
+    if !rules.redirector_hosts.may_match(url) {
+        return Target::None;
+    }
     for redirector in &rules.redirectors {
         let Some(endpoint) = redirector.endpoints.iter().find(|e| e.matches(url)) else {
             continue;
@@ -195,6 +214,9 @@ pub(crate) fn short_codes_in<'t>(text: &'t str, rules: &CompiledRules) -> Vec<&'
 
 /// Is this URL a share link? Returns the service it shares to.
 pub(crate) fn share_service<'r>(url: &Url, rules: &'r CompiledRules) -> Option<&'r CompiledShare> {
+    if !rules.share_hosts.may_match(url) {
+        return None;
+    }
     rules.share.iter().find(|share| {
         share.endpoints.iter().any(|e| e.matches(url))
             && (share.requires_any.is_empty()

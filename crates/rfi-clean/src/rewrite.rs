@@ -18,32 +18,64 @@ use lol_html::{
 };
 use url::Url;
 
-use crate::Error;
 use crate::config::CompiledRules;
 use crate::links::{self, ShortLinks};
 use crate::report::Report;
-use crate::share::{self, Widget};
+use crate::share;
 
 /// A link's text is compared with its old URL only up to this length.
 const MAX_LINK_TEXT: usize = 4096;
 /// A page title is kept up to this length.
 const MAX_TITLE: usize = 4096;
 
+/// What an element handler is for. Each has its own selector, so lol_html hands the rewriter
+/// only the elements a rule can apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `share-button`, `share-modal`, `[data-root-share]`: RFI's share widget (the seed).
+    ShareWidget,
+    /// Any element with attributes: promotion placeholders are named by an attribute prefix
+    /// (`data-selfpromo-*`), which no CSS selector can express.
+    MaybePromo,
+    Link,
+    Image,
+    Canonical,
+    OgUrl,
+    Title,
+    Html,
+}
+
 /// Selectors parsed once per `Cleaner`.
 #[derive(Debug)]
 pub(crate) struct Selectors {
-    all: Selector,
-    link: Selector,
-    title: Selector,
+    elements: Vec<(Selector, Kind)>,
+    link_text: Selector,
+    title_text: Selector,
 }
 
 impl Selectors {
     pub(crate) fn new() -> Selectors {
         let parse = |s: &str| s.parse::<Selector>().expect("built-in selectors are valid");
+        let mut elements: Vec<(Selector, Kind)> = Vec::new();
+        for tag in share::WIDGET_TAGS {
+            elements.push((parse(tag), Kind::ShareWidget));
+        }
+        for attribute in share::WIDGET_ATTRIBUTES {
+            elements.push((parse(&format!("[{attribute}]")), Kind::ShareWidget));
+        }
+        elements.extend([
+            (parse("*"), Kind::MaybePromo),
+            (parse("a[href]"), Kind::Link),
+            (parse("img[src]"), Kind::Image),
+            (parse("link[rel][href]"), Kind::Canonical),
+            (parse("meta[property][content]"), Kind::OgUrl),
+            (parse("title"), Kind::Title),
+            (parse("html[lang]"), Kind::Html),
+        ]);
         Selectors {
-            all: parse("*"),
-            link: parse("a"),
-            title: parse("title"),
+            elements,
+            link_text: parse("a"),
+            title_text: parse("title"),
         }
     }
 }
@@ -70,6 +102,8 @@ pub(crate) struct PassState {
     pub(crate) link_text: String,
     /// How many removed elements we are inside: their content is not counted again.
     pub(crate) removed_depth: usize,
+    /// Every short-code lookup made, with what the table gave at that moment.
+    pub(crate) lookups: Vec<(String, Option<String>)>,
 }
 
 impl PassState {
@@ -144,10 +178,17 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
     state: Shared,
     sink: O,
 ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
-    let on_element = {
+    let mut settings = Settings::new_send()
+        .with_strict(false)
+        .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(memory_limit));
+    for (selector, kind) in &selectors.elements {
         let state = Arc::clone(&state);
-        move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
-            let removed = on_element(el, rules, &mut lock(&state));
+        let kind = *kind;
+        let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
+            if el.removed() {
+                return Ok(()); // another rule took it already
+            }
+            let removed = on_element(kind, el, rules, &mut lock(&state));
             if removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
@@ -160,8 +201,12 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
                 }
             }
             Ok(())
-        }
-    };
+        };
+        settings = settings.append_element_content_handler((
+            Cow::Borrowed(selector),
+            ElementContentHandlers::default().element(handler),
+        ));
+    }
     let on_link_text = {
         let state = Arc::clone(&state);
         move |t: &mut TextChunk<'_>| -> HandlerResult {
@@ -169,39 +214,31 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
             Ok(())
         }
     };
-    let on_title_text = {
-        let state = Arc::clone(&state);
-        move |t: &mut TextChunk<'_>| -> HandlerResult {
-            let mut st = lock(&state);
-            if st.capture_page {
-                let title = st.title.get_or_insert_with(String::new);
-                if title.len() < MAX_TITLE {
-                    title.push_str(t.as_str());
-                }
+    let on_title_text = move |t: &mut TextChunk<'_>| -> HandlerResult {
+        let mut st = lock(&state);
+        if st.capture_page {
+            let title = st.title.get_or_insert_with(String::new);
+            if title.len() < MAX_TITLE {
+                title.push_str(t.as_str());
             }
-            Ok(())
         }
+        Ok(())
     };
-    let settings = Settings::new_send()
-        .with_strict(false)
-        .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(memory_limit))
+    settings = settings
         .append_element_content_handler((
-            Cow::Borrowed(&selectors.all),
-            ElementContentHandlers::default().element(on_element),
-        ))
-        .append_element_content_handler((
-            Cow::Borrowed(&selectors.link),
+            Cow::Borrowed(&selectors.link_text),
             ElementContentHandlers::default().text(on_link_text),
         ))
         .append_element_content_handler((
-            Cow::Borrowed(&selectors.title),
+            Cow::Borrowed(&selectors.title_text),
             ElementContentHandlers::default().text(on_title_text),
         ));
     HtmlRewriter::new(settings, sink)
 }
 
-/// Handles one start tag. Returns whether the element was removed.
+/// Handles one start tag for one rule. Returns whether the element was removed.
 fn on_element(
+    kind: Kind,
     el: &mut Element<'_, '_, SendHandlerTypes>,
     rules: &CompiledRules,
     st: &mut PassState,
@@ -211,35 +248,36 @@ fn on_element(
         st.link = None;
         return false;
     }
-    let tag = el.tag_name();
-    let names = el.attributes().iter().map(|a| a.name());
-    let names: Vec<String> = names.collect();
-    match share::widget_kind(&tag, names.iter().map(String::as_str)) {
-        Some(Widget::Share) => {
+    match kind {
+        Kind::ShareWidget => {
             st.report.share_widgets_removed += 1;
             el.remove();
-            return true;
+            true
         }
-        Some(Widget::Promo) => {
+        Kind::MaybePromo => {
+            if el.attributes().is_empty()
+                || !share::is_promo(el.attributes().iter().map(|a| a.name()))
+            {
+                return false;
+            }
             st.report.promos_removed += 1;
             el.remove();
-            return true;
+            true
         }
-        None => {}
-    }
-    match tag.as_str() {
-        "a" => return on_link(el, rules, st),
-        "img" => {
+        Kind::Link => on_link(el, rules, st),
+        Kind::Image => {
             if let Some(src) = el.get_attribute("src") {
                 let raw = htmlize::unescape_attribute(&src);
-                let change = links::rewrite(&raw, rules, &st.short_links);
+                let mut change = links::rewrite(&raw, rules, &st.short_links);
                 st.report.count_link(&change);
+                st.lookups.append(&mut change.short_lookups);
                 if let Some(new) = change.url {
                     set_attribute(el, "src", &new);
                 }
             }
+            false
         }
-        "link" => {
+        Kind::Canonical => {
             let rel = el.get_attribute("rel").unwrap_or_default();
             if rel
                 .split_ascii_whitespace()
@@ -251,8 +289,9 @@ fn on_element(
                     });
                 }
             }
+            false
         }
-        "meta" => {
+        Kind::OgUrl => {
             let property = el.get_attribute("property").unwrap_or_default();
             if property.eq_ignore_ascii_case("og:url") {
                 if let Some(content) = el.get_attribute("content") {
@@ -261,16 +300,20 @@ fn on_element(
                     });
                 }
             }
+            false
         }
-        "title" if st.capture_page => el.remove(),
-        "html" if st.capture_page => {
+        Kind::Title if st.capture_page => {
+            el.remove();
+            false // the title's text is still captured, and counts as nothing removed
+        }
+        Kind::Html if st.capture_page => {
             if let Some(lang) = el.get_attribute("lang") {
                 st.lang.get_or_insert(lang);
             }
+            false
         }
-        _ => {}
+        Kind::Title | Kind::Html => false,
     }
-    false
 }
 
 /// Handles an `<a>`. Returns whether it was removed (a share link).
@@ -285,19 +328,21 @@ fn on_link(
     };
     let raw = htmlize::unescape_attribute(&href);
     let raw = raw.trim();
-    if let Ok(url) = Url::parse(raw) {
-        if let Some(service) = links::share_service(&url, rules) {
-            if st.learn_short_links {
-                let (codes, article) = links::share_pairing(&url, service, rules);
-                st.pairing.learn(codes, article);
-                st.short_links = st.pairing.resolve(st.document_url());
-            }
-            st.report.share_widgets_removed += 1;
-            el.remove();
-            return true;
+    let Ok(url) = Url::parse(raw) else {
+        return false; // relative or unparsable: left as it is
+    };
+    if let Some(service) = links::share_service(&url, rules) {
+        if st.learn_short_links {
+            let (codes, article) = links::share_pairing(&url, service, rules);
+            st.pairing.learn(codes, article);
+            st.short_links = st.pairing.resolve(st.document_url());
         }
+        st.report.share_widgets_removed += 1;
+        el.remove();
+        return true;
     }
-    let change = links::rewrite(raw, rules, &st.short_links);
+    let mut change = links::rewrite_parsed(url, rules, &st.short_links);
+    st.lookups.append(&mut change.short_lookups);
     if let Some(new) = &change.url {
         // A redirector may wrap a share link.
         let unwrapped_share = change.unwrapped > 0
@@ -349,41 +394,4 @@ fn set_attribute(el: &mut Element<'_, '_, SendHandlerTypes>, name: &str, value: 
     let escaped = value.replace('&', "&amp;");
     el.set_attribute(name, &escaped)
         .expect("attribute names used here are valid");
-}
-
-/// Reads what the one-shot clean needs before rewriting: the document's URL and the pairings of
-/// short codes with article URLs, which share bars carry at the end of the page.
-pub(crate) fn prescan(
-    body: &str,
-    rules: &CompiledRules,
-    selectors: &Selectors,
-    memory_limit: usize,
-    envelope_url: Option<&str>,
-) -> Result<ShortLinks, Error> {
-    let mentions_short_link = rules
-        .short_link_hosts
-        .iter()
-        .any(|h| memchr::memmem::find(body.as_bytes(), h.as_bytes()).is_some());
-    if !mentions_short_link {
-        return Ok(ShortLinks::new());
-    }
-    let state = Arc::new(Mutex::new(PassState {
-        learn_short_links: true,
-        envelope_url: envelope_url.map(str::to_owned),
-        ..PassState::default()
-    }));
-    // The same handlers as the real pass, into a sink that discards.
-    let mut rewriter = rewriter(
-        rules,
-        selectors,
-        memory_limit,
-        Arc::clone(&state),
-        |_: &[u8]| {},
-    );
-    rewriter
-        .write(body.as_bytes())
-        .and_then(|()| rewriter.end())
-        .map_err(|e| Error::from_rewriting(e, memory_limit))?;
-    let st = lock(&state);
-    Ok(st.pairing.resolve(st.document_url()))
 }

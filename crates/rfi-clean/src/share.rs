@@ -11,35 +11,13 @@ pub(crate) const WIDGET_ATTRIBUTES: &[&str] = &["data-root-share"];
 /// Attribute name prefixes of promotion placeholders (`data-selfpromo-newsletter`, `-app`; the seed).
 pub(crate) const PROMO_ATTRIBUTE_PREFIXES: &[&str] = &["data-selfpromo"];
 
-/// Is an element with these attribute names a share widget or a promotion placeholder?
-pub(crate) fn widget_kind<'a>(
-    tag: &str,
-    mut attributes: impl Iterator<Item = &'a str>,
-) -> Option<Widget> {
-    if WIDGET_TAGS.contains(&tag) {
-        return Some(Widget::Share);
-    }
-    attributes.find_map(|name| {
-        if WIDGET_ATTRIBUTES
-            .iter()
-            .any(|w| name.eq_ignore_ascii_case(w))
-        {
-            Some(Widget::Share)
-        } else if PROMO_ATTRIBUTE_PREFIXES.iter().any(|p| {
+/// Do these attribute names mark a promotion placeholder?
+pub(crate) fn is_promo(mut attribute_names: impl Iterator<Item = String>) -> bool {
+    attribute_names.any(|name| {
+        PROMO_ATTRIBUTE_PREFIXES.iter().any(|p| {
             name.len() >= p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
-        }) {
-            Some(Widget::Promo)
-        } else {
-            None
-        }
+        })
     })
-}
-
-/// What kind of widget an element is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Widget {
-    Share,
-    Promo,
 }
 
 /// A label in comparable form: trimmed (Unicode whitespace), without a trailing `:` or `：`,
@@ -105,26 +83,16 @@ mod tests {
     }
 
     #[test]
-    fn widgets() {
-        assert_eq!(
-            widget_kind("span", ["data-root-share"].into_iter()),
-            Some(Widget::Share)
-        );
-        assert_eq!(
-            widget_kind("share-modal", [].into_iter()),
-            Some(Widget::Share)
-        );
-        assert_eq!(
-            widget_kind("div", ["data-selfpromo-newsletter"].into_iter()),
-            Some(Widget::Promo)
-        );
-        assert_eq!(
-            widget_kind("div", ["data-selfpromo-app"].into_iter()),
-            Some(Widget::Promo)
-        );
-        assert_eq!(
-            widget_kind("div", ["class", "data-share"].into_iter()),
-            None
-        );
+    fn promos() {
+        let names = |n: &[&str]| {
+            n.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert!(is_promo(names(&["data-selfpromo-newsletter"])));
+        assert!(is_promo(names(&["class", "data-selfpromo-app"])));
+        assert!(!is_promo(names(&["class", "data-share"])));
+        assert!(!is_promo(names(&[])));
     }
 }
