@@ -20,6 +20,8 @@ pub struct Report {
     pub labels_removed: usize,
     /// Elements removed because cleaning left them empty.
     pub empty_elements_removed: usize,
+    /// Elements nested deeper than 512 levels, unwrapped (tags gone, content kept).
+    pub elements_unnested: usize,
     /// URLs whose percent-escapes were decoded for display.
     pub links_decoded: usize,
     /// Redirector hops unwrapped.
@@ -48,6 +50,7 @@ impl AddAssign for Report {
         self.promos_removed += other.promos_removed;
         self.labels_removed += other.labels_removed;
         self.empty_elements_removed += other.empty_elements_removed;
+        self.elements_unnested += other.elements_unnested;
         self.links_decoded += other.links_decoded;
         self.redirects_unwrapped += other.redirects_unwrapped;
         self.short_links_resolved += other.short_links_resolved;

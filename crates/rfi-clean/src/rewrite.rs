@@ -28,15 +28,38 @@ const MAX_LINK_TEXT: usize = 4096;
 /// A page title is kept up to this length.
 const MAX_TITLE: usize = 4096;
 
+/// Elements nested deeper than this are unwrapped: their tags go, their content stays. The
+/// HTML parser behind the sanitizer (html5ever) spends time quadratic in the nesting of block
+/// elements (100,000 nested `<div>` take 18 s in `ammonia::clean`); browsers cap nesting too
+/// (Blink at 512).
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// Elements that the parser closes by itself when a sibling starts (`<p>a<p>b`), or that never
+/// nest: they do not count towards `MAX_DEPTH`, so pages full of unclosed paragraphs are safe.
+const NOT_COUNTED: &[&str] = &[
+    "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "optgroup", "option", "p",
+    "rb", "rp", "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
+];
+
+/// What a rule did with an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Kept,
+    /// Removed with its content.
+    Removed,
+    /// Counted towards `MAX_DEPTH` until its end tag.
+    Counted,
+}
+
 /// What an element handler is for. Each has its own selector, so lol_html hands the rewriter
 /// only the elements a rule can apply to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// `share-button`, `share-modal`, `[data-root-share]`: RFI's share widget (the seed).
     ShareWidget,
-    /// Any element with attributes: promotion placeholders are named by an attribute prefix
-    /// (`data-selfpromo-*`), which no CSS selector can express.
-    MaybePromo,
+    /// Every element: nesting depth, and promotion placeholders, which are named by an
+    /// attribute prefix (`data-selfpromo-*`) that no CSS selector can express.
+    Any,
     Link,
     Image,
     Canonical,
@@ -64,7 +87,7 @@ impl Selectors {
             elements.push((parse(&format!("[{attribute}]")), Kind::ShareWidget));
         }
         elements.extend([
-            (parse("*"), Kind::MaybePromo),
+            (parse("*"), Kind::Any),
             (parse("a[href]"), Kind::Link),
             (parse("img[src]"), Kind::Image),
             (parse("link[rel][href]"), Kind::Canonical),
@@ -104,6 +127,8 @@ pub(crate) struct PassState {
     pub(crate) removed_depth: usize,
     /// Every short-code lookup made, with what the table gave at that moment.
     pub(crate) lookups: Vec<(String, Option<String>)>,
+    /// Open elements that count towards `MAX_DEPTH`.
+    pub(crate) depth: usize,
 }
 
 impl PassState {
@@ -188,8 +213,8 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
             if el.removed() {
                 return Ok(()); // another rule took it already
             }
-            let removed = on_element(kind, el, rules, &mut lock(&state));
-            if removed && el.can_have_content() {
+            let outcome = on_element(kind, el, rules, &mut lock(&state));
+            if outcome == Outcome::Removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
                     let mut st = lock(&inner);
@@ -198,6 +223,18 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
                 }));
                 if on_end.is_ok() {
                     lock(&state).removed_depth += 1;
+                }
+            } else if outcome == Outcome::Counted {
+                let inner = Arc::clone(&state);
+                let on_end = el.on_end_tag(Box::new(move |_| {
+                    let mut st = lock(&inner);
+                    st.depth = st.depth.saturating_sub(1);
+                    Ok(())
+                }));
+                if on_end.is_err() {
+                    // No end tag will come: it does not stay open.
+                    let mut st = lock(&state);
+                    st.depth = st.depth.saturating_sub(1);
                 }
             }
             Ok(())
@@ -236,35 +273,44 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
     HtmlRewriter::new(settings, sink)
 }
 
-/// Handles one start tag for one rule. Returns whether the element was removed.
+/// Handles one start tag for one rule.
 fn on_element(
     kind: Kind,
     el: &mut Element<'_, '_, SendHandlerTypes>,
     rules: &CompiledRules,
     st: &mut PassState,
-) -> bool {
+) -> Outcome {
     if st.removed_depth > 0 {
         // Inside a removed widget: it all goes already, and counts once.
         st.link = None;
-        return false;
+        return Outcome::Kept;
     }
     match kind {
         Kind::ShareWidget => {
             st.report.share_widgets_removed += 1;
             el.remove();
-            true
+            Outcome::Removed
         }
-        Kind::MaybePromo => {
-            if el.attributes().is_empty()
-                || !share::is_promo(el.attributes().iter().map(|a| a.name()))
+        Kind::Any => {
+            if !el.attributes().is_empty()
+                && share::is_promo(el.attributes().iter().map(|a| a.name()))
             {
-                return false;
+                st.report.promos_removed += 1;
+                el.remove();
+                return Outcome::Removed;
             }
-            st.report.promos_removed += 1;
-            el.remove();
-            true
+            if !el.can_have_content() || NOT_COUNTED.contains(&el.tag_name().as_str()) {
+                return Outcome::Kept;
+            }
+            if st.depth >= MAX_DEPTH {
+                st.report.elements_unnested += 1;
+                el.remove_and_keep_content();
+                return Outcome::Kept;
+            }
+            st.depth += 1;
+            Outcome::Counted
         }
-        Kind::Link => on_link(el, rules, st),
+        Kind::Link if on_link(el, rules, st) => Outcome::Removed,
         Kind::Image => {
             if let Some(src) = el.get_attribute("src") {
                 let raw = htmlize::unescape_attribute(&src);
@@ -275,7 +321,7 @@ fn on_element(
                     set_attribute(el, "src", &new);
                 }
             }
-            false
+            Outcome::Kept
         }
         Kind::Canonical => {
             let rel = el.get_attribute("rel").unwrap_or_default();
@@ -289,7 +335,7 @@ fn on_element(
                     });
                 }
             }
-            false
+            Outcome::Kept
         }
         Kind::OgUrl => {
             let property = el.get_attribute("property").unwrap_or_default();
@@ -300,19 +346,19 @@ fn on_element(
                     });
                 }
             }
-            false
+            Outcome::Kept
         }
         Kind::Title if st.capture_page => {
             el.remove();
-            false // the title's text is still captured, and counts as nothing removed
+            Outcome::Kept // the title's text is still captured; nothing was lost
         }
         Kind::Html if st.capture_page => {
             if let Some(lang) = el.get_attribute("lang") {
                 st.lang.get_or_insert(lang);
             }
-            false
+            Outcome::Kept
         }
-        Kind::Title | Kind::Html => false,
+        Kind::Link | Kind::Title | Kind::Html => Outcome::Kept,
     }
 }
 
