@@ -4,6 +4,10 @@ fn main() {
         let input = format!("<{tag}>").repeat(n) + "x";
         let t = std::time::Instant::now();
         let out = ammonia::clean(&input);
-        println!("ammonia {tag} {n}: {:.2}s {} bytes", t.elapsed().as_secs_f64(), out.len());
+        println!(
+            "ammonia {tag} {n}: {:.2}s {} bytes",
+            t.elapsed().as_secs_f64(),
+            out.len()
+        );
     }
 }

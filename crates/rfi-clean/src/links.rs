@@ -389,6 +389,32 @@ fn hex_value(b: u8) -> u8 {
     }
 }
 
+/// Would a lenient reader (an old browser, a feed reader) see a script scheme once every Unicode
+/// space, control and invisible character is removed? `\u{2028}javascript:` is a relative URL to
+/// the WHATWG parser (and so passes ammonia), but nothing is lost by dropping it (DOMPurify does).
+pub(crate) fn looks_scripted(value: &str) -> bool {
+    let mut scheme = String::new();
+    for c in value.chars() {
+        if c.is_whitespace()
+            || c.is_control()
+            || matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF)
+        {
+            continue;
+        }
+        if c == ':' {
+            break;
+        }
+        if scheme.len() > 10 || !c.is_ascii_alphanumeric() {
+            return false;
+        }
+        scheme.push(c.to_ascii_lowercase());
+    }
+    matches!(
+        scheme.as_str(),
+        "javascript" | "vbscript" | "data" | "file" | "livescript"
+    )
+}
+
 /// May this decoded character be shown in a URL (D5, D7)?
 pub(crate) fn is_displayable(c: char) -> bool {
     if c.is_ascii() {

@@ -54,9 +54,19 @@ pub(crate) fn page(head: &PageHead<'_>, html: &str) -> String {
 
 /// A URL as a Markdown link target: characters that would end or break the target are
 /// percent-encoded (`( ) < >` and whitespace), which leaves the URL's meaning unchanged.
+///
+/// A URL with a script scheme (`javascript:`) has its colon encoded, which makes it a harmless
+/// relative URL for any Markdown renderer.
 pub(crate) fn markdown_url(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
+    let neutralize = crate::links::looks_scripted(url);
+    let mut colon_seen = false;
     for c in url.chars() {
+        if c == ':' && neutralize && !colon_seen {
+            colon_seen = true;
+            out.push_str("%3A");
+            continue;
+        }
         match c {
             '(' => out.push_str("%28"),
             ')' => out.push_str("%29"),
@@ -100,6 +110,19 @@ mod tests {
         assert_eq!(
             markdown_url("https://www.rfi.fr/cn/中国/"),
             "https://www.rfi.fr/cn/中国/"
+        );
+    }
+
+    #[test]
+    fn script_urls_are_neutralized() {
+        assert_eq!(
+            markdown_url("javascript:alert(1)"),
+            "javascript%3Aalert%281%29"
+        );
+        assert_eq!(markdown_url(" JavaScript:x"), "%20JavaScript%3Ax");
+        assert_eq!(
+            markdown_url("javascript%3Aalert%281%29"),
+            "javascript%3Aalert%281%29"
         );
     }
 

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use crate::Error;
 use crate::config::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, safe_name};
+use crate::links::looks_scripted;
 
 /// A rules file's sanitizer allowances, checked against the safe lists.
 pub(crate) struct Allowances {
@@ -141,12 +142,27 @@ pub(crate) fn builder(allowances: &Allowances) -> ammonia::Builder<'static> {
     builder
 }
 
+/// Attributes whose values are URLs, as ammonia and browsers read them.
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "cite",
+    "action",
+    "formaction",
+    "poster",
+    "data",
+    "ping",
+];
+
 fn filter_attribute<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     match attribute {
         "srcset" => srcset_urls(value)
-            .all(is_web_or_relative)
+            .all(|url| is_web_or_relative(url) && !looks_scripted(url))
             .then_some(Cow::Borrowed(value)),
-        "cite" => is_web_or_relative(value).then_some(Cow::Borrowed(value)),
+        "cite" => {
+            (is_web_or_relative(value) && !looks_scripted(value)).then_some(Cow::Borrowed(value))
+        }
+        _ if URL_ATTRIBUTES.contains(&attribute) && looks_scripted(value) => None,
         _ => Some(Cow::Borrowed(value)),
     }
 }
@@ -237,6 +253,25 @@ mod tests {
             let err = extra_allowances(&rules).err().expect("refused");
             assert!(err.to_string().contains("can safely allow"), "{err}");
         }
+    }
+
+    #[test]
+    fn script_schemes_behind_unicode_spaces_are_dropped() {
+        let b = builder(&extra_allowances(&SanitizerRules::default()).expect("none"));
+        for href in [
+            "\u{2028}javascript:alert(1)",
+            "\u{3000}JavaScript:x",
+            "\u{200B}vbscript:x",
+            "java\u{2029}script:x",
+        ] {
+            let out = b.clean(&format!("<a href=\"{href}\">x</a>")).to_string();
+            assert_eq!(out, "<a rel=\"noopener noreferrer\">x</a>", "{href:?}");
+        }
+        let out = b.clean("<a href=\"/javascript-guide\">x</a>").to_string();
+        assert_eq!(
+            out,
+            "<a href=\"/javascript-guide\" rel=\"noopener noreferrer\">x</a>"
+        );
     }
 
     #[test]
