@@ -558,6 +558,7 @@ impl Cleaner {
     ) -> Result<(String, Shared), Error> {
         let state: Shared = Arc::new(Mutex::new(PassState {
             learn_short_links: table.is_none(),
+            record_lookups: table.is_none(),
             short_links: table.unwrap_or_default(),
             capture_page: kind == DocumentKind::Page,
             envelope_url: envelope_url.map(str::to_owned),
@@ -645,6 +646,24 @@ impl Cleaner {
             stream.write(&buf[..n])?;
         }
         stream.finish()
+    }
+
+    /// Cleans one URL as links in documents are cleaned: redirectors unwrapped, tracking
+    /// parameters stripped, percent-escapes decoded for display. Short links are left as they
+    /// are (resolving them needs the document), and so are relative URLs and other schemes.
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::default();
+    /// assert_eq!(
+    ///     cleaner.clean_url("https://www.google.com/url?q=https%3A%2F%2Fwww.rfi.fr%2Fcn%2F%25E4%25B8%25AD%3Futm_source%3Dx"),
+    ///     "https://www.rfi.fr/cn/中"
+    /// );
+    /// assert_eq!(cleaner.clean_url("/relative?utm_source=x"), "/relative?utm_source=x");
+    /// ```
+    pub fn clean_url(&self, url: &str) -> String {
+        links::rewrite(url, &self.rules, &ShortLinks::new())
+            .url
+            .unwrap_or_else(|| url.to_owned())
     }
 
     /// Starts a full clean fed in chunks, for bodies read from the network. The sanitizer needs

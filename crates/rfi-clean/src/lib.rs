@@ -55,6 +55,24 @@ pub use error::Error;
 pub use extract::{Article, Image, Link};
 pub use report::Report;
 
+/// The display form of a URL: the percent-escapes that browsers would show decoded are decoded
+/// (path, query and fragment; valid UTF-8; never escapes that carry structure, spaces, controls,
+/// bidi or invisible characters), nothing else changes. Parsing the result gives the same URL.
+/// Relative URLs and schemes other than http(s) come back unchanged.
+///
+/// ```
+/// assert_eq!(
+///     rfi_clean::display_url("https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/a%2Fb%20c?q=%E2%80%AE"),
+///     "https://www.rfi.fr/cn/中国/a%2Fb%20c?q=%E2%80%AE"
+/// );
+/// ```
+pub fn display_url(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => links::display(&parsed),
+        _ => url.to_owned(),
+    }
+}
+
 static DEFAULT_CLEANER: LazyLock<Cleaner> = LazyLock::new(Cleaner::default);
 
 /// Cleans one document with the default [`Cleaner`].

@@ -15,8 +15,9 @@ use url::{Position, Url};
 
 use crate::config::{CompiledRules, CompiledShare, is_same_or_subdomain};
 
-/// Redirect hops followed at most (U4).
-const MAX_HOPS: usize = 8;
+/// Redirect hops followed at most (U4). A longer chain is not unwrapped at all: stopping half
+/// way would leave a redirector that the next clean unwraps further (not idempotent).
+const MAX_HOPS: usize = 16;
 
 /// What happened to one URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,13 +42,14 @@ pub(crate) type ShortLinks = HashMap<String, String>;
 /// `raw` has had its HTML entities undone. Returns what changed; `url: None` means keep `raw`.
 pub(crate) fn rewrite(raw: &str, rules: &CompiledRules, short_links: &ShortLinks) -> LinkChange {
     match Url::parse(raw.trim()) {
-        Ok(url) => rewrite_parsed(url, rules, short_links),
+        Ok(url) => rewrite_parsed(raw, url, rules, short_links),
         Err(_) => LinkChange::default(), // relative or unparsable: D1
     }
 }
 
 /// As [`rewrite`], for a URL the caller has parsed already.
 pub(crate) fn rewrite_parsed(
+    raw: &str,
     mut url: Url,
     rules: &CompiledRules,
     short_links: &ShortLinks,
@@ -56,8 +58,9 @@ pub(crate) fn rewrite_parsed(
     if !is_web(&url) {
         return change;
     }
+    let original = url.clone();
     let mut seen: Vec<String> = Vec::new();
-    for _ in 0..MAX_HOPS {
+    for hop in 0..=MAX_HOPS {
         let target = match short_code(&url, rules) {
             Some(code) => {
                 let article = short_links.get(code);
@@ -81,6 +84,13 @@ pub(crate) fn rewrite_parsed(
         if seen.iter().any(|s| s == target.as_str()) || target == url {
             break;
         }
+        if hop == MAX_HOPS {
+            url = original;
+            change.unwrapped = 0;
+            change.short_links_resolved = 0;
+            change.refused_unwrap = true;
+            break;
+        }
         if short_code(&url, rules).is_some() {
             change.short_links_resolved += 1;
         } else {
@@ -92,9 +102,10 @@ pub(crate) fn rewrite_parsed(
     change.params_stripped = strip_tracking(&mut url, rules);
     let display = display(&url);
     change.decoded = display.as_str() != url.as_str();
-    let changed_meaning =
-        change.unwrapped + change.short_links_resolved + change.params_stripped > 0;
-    if changed_meaning || change.decoded {
+    // Whatever differs from the display form is written in it, even if only the parser's
+    // normalisation changed it (`HTTPS://A.COM` or a raw control character): a raw form that
+    // the HTML parser rewrites (NUL becomes U+FFFD) would come back changed on the next clean.
+    if display != raw.trim() {
         change.url = Some(display);
     }
     change
@@ -658,6 +669,40 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(clean(input), expected, "unwrapping {input}");
         }
+    }
+
+    #[test]
+    fn chains_longer_than_the_hop_limit_are_left_whole() {
+        let mut url = "https://example.org/end?utm_source=x".to_owned();
+        for _ in 0..MAX_HOPS {
+            url = format!(
+                "https://www.google.com/url?q={}",
+                percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC)
+            );
+        }
+        assert_eq!(
+            clean(&url),
+            "https://example.org/end",
+            "{MAX_HOPS} hops unwrap"
+        );
+        let deeper = format!(
+            "https://www.google.com/url?q={}",
+            percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let change = rewrite(&deeper, &rules(), &ShortLinks::new());
+        assert_eq!(
+            change.unwrapped,
+            0,
+            "{} hops: not unwrapped at all",
+            MAX_HOPS + 1
+        );
+        assert!(change.refused_unwrap);
+        let once = clean(&deeper);
+        assert!(
+            once.starts_with("https://www.google.com/url?q=https%3A%2F%2Fwww.google.com"),
+            "{once}"
+        );
+        assert_eq!(clean(&once), once, "idempotent");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! matching, and `&` is escaped again when a value is written back (lol_html escapes `"`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use lol_html::html_content::{ContentType, Element, TextChunk};
@@ -125,6 +125,9 @@ pub(crate) struct PassState {
     pub(crate) link_text: String,
     /// How many removed elements we are inside: their content is not counted again.
     pub(crate) removed_depth: usize,
+    /// Record every short-code lookup (a one-shot pass checks them against the final table;
+    /// a stream does not, and must not grow).
+    pub(crate) record_lookups: bool,
     /// Every short-code lookup made, with what the table gave at that moment.
     pub(crate) lookups: Vec<(String, Option<String>)>,
     /// Open elements that count towards `MAX_DEPTH`.
@@ -141,48 +144,63 @@ impl PassState {
     }
 }
 
+/// Distinct short codes a document may pair; beyond this, new codes are not learned, so an
+/// endless stream of share links cannot grow memory without bound.
+const MAX_PAIRED_CODES: usize = 4096;
+
 /// Pairings of short codes with article URLs, as found in share links.
 #[derive(Debug, Default)]
 pub(crate) struct Pairing {
     /// Codes paired explicitly (`redirect_uri`); `None` once two share links disagree.
     explicit: HashMap<String, Option<String>>,
     /// Codes a share link of this document shares: they stand for the document itself.
-    implicit: Vec<String>,
+    implicit: HashSet<String>,
 }
 
 impl Pairing {
-    fn learn(&mut self, codes: Vec<String>, article: Option<String>) {
+    /// Learns what one share link says; returns the codes it told something about.
+    fn learn(&mut self, codes: Vec<String>, article: Option<String>) -> Vec<String> {
+        let mut learned = Vec::new();
         for code in codes {
+            let known = self.explicit.contains_key(&code) || self.implicit.contains(&code);
+            if !known && self.explicit.len() + self.implicit.len() >= MAX_PAIRED_CODES {
+                continue;
+            }
             match &article {
                 Some(url) => {
                     let entry = self
                         .explicit
-                        .entry(code)
+                        .entry(code.clone())
                         .or_insert_with(|| Some(url.clone()));
                     if entry.as_deref() != Some(url.as_str()) {
                         *entry = None; // ambiguous: resolve nothing
                     }
                 }
-                None => self.implicit.push(code),
+                None => {
+                    self.implicit.insert(code.clone());
+                }
             }
+            learned.push(code);
+        }
+        learned
+    }
+
+    /// What one code stands for: its explicit pairing, else the document itself.
+    fn resolve_one(&self, code: &str, document_url: Option<&str>) -> Option<String> {
+        match self.explicit.get(code) {
+            Some(explicit) => explicit.clone(),
+            None if self.implicit.contains(code) => document_url.map(str::to_owned),
+            None => None,
         }
     }
 
     /// The short-link table: explicit pairings first, then this document's own codes.
     pub(crate) fn resolve(&self, document_url: Option<&str>) -> ShortLinks {
-        let mut table = ShortLinks::new();
-        if let Some(url) = document_url {
-            for code in &self.implicit {
-                table.insert(code.clone(), url.to_owned());
-            }
-        }
-        for (code, url) in &self.explicit {
-            match url {
-                Some(url) => table.insert(code.clone(), url.clone()),
-                None => table.remove(code),
-            };
-        }
-        table
+        self.explicit
+            .keys()
+            .chain(&self.implicit)
+            .filter_map(|code| Some((code.clone(), self.resolve_one(code, document_url)?)))
+            .collect()
     }
 }
 
@@ -316,7 +334,9 @@ fn on_element(
                 let raw = htmlize::unescape_attribute(&src);
                 let mut change = links::rewrite(&raw, rules, &st.short_links);
                 st.report.count_link(&change);
-                st.lookups.append(&mut change.short_lookups);
+                if st.record_lookups {
+                    st.lookups.append(&mut change.short_lookups);
+                }
                 if let Some(new) = change.url {
                     set_attribute(el, "src", &new);
                 }
@@ -380,15 +400,21 @@ fn on_link(
     if let Some(service) = links::share_service(&url, rules) {
         if st.learn_short_links {
             let (codes, article) = links::share_pairing(&url, service, rules);
-            st.pairing.learn(codes, article);
-            st.short_links = st.pairing.resolve(st.document_url());
+            for code in st.pairing.learn(codes, article) {
+                match st.pairing.resolve_one(&code, st.document_url()) {
+                    Some(url) => st.short_links.insert(code, url),
+                    None => st.short_links.remove(&code),
+                };
+            }
         }
         st.report.share_widgets_removed += 1;
         el.remove();
         return true;
     }
-    let mut change = links::rewrite_parsed(url, rules, &st.short_links);
-    st.lookups.append(&mut change.short_lookups);
+    let mut change = links::rewrite_parsed(raw, url, rules, &st.short_links);
+    if st.record_lookups {
+        st.lookups.append(&mut change.short_lookups);
+    }
     if let Some(new) = &change.url {
         // A redirector may wrap a share link.
         let unwrapped_share = change.unwrapped > 0
