@@ -97,3 +97,25 @@ fn a_script_url_in_the_envelope_is_neutralized() {
     );
     assert_nothing_executable(cleaned.document(), "envelope");
 }
+
+#[test]
+fn ammonia_is_past_its_advisories() {
+    // RUSTSEC-2026-0213 (SVG animation hrefs) is fixed in 4.1.4, and the earlier advisories
+    // before it; the lock file must not pin an older ammonia.
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .expect("Cargo.lock");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"ammonia\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"'))
+        .expect("ammonia in Cargo.lock");
+    let parts: Vec<u32> = version
+        .split('.')
+        .map(|n| n.parse().expect("numeric version"))
+        .collect();
+    assert!(
+        parts >= vec![4, 1, 4],
+        "ammonia {version} in Cargo.lock is older than 4.1.4"
+    );
+}

@@ -234,3 +234,16 @@ fn the_sanitizer_configuration_does_not_panic() {
         assert_eq!(cleaner.clean("").expect("cleans").document(), "");
     }
 }
+
+#[test]
+fn regression_fuzz_ruby_table_reparse() {
+    // fuzz/artifacts/clean/crash-6d6ec5ae: <ruby>…<rp>…</rp><rp>…</rp><table> came back with the
+    // table inside the second rp on the next clean.
+    let input = b"<html><ruby>a<rp>bdoctyA<table><tr> B</tr> </em>C</t\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00/tr> </em>C</t\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00ablen><font></span><!doctyn><font></span><sablen><font></span><<rp></ruby><htm!doctyn><font></span><sl><rpuanby>a/html>>";
+    let cleaner = Cleaner::default();
+    let once = cleaner.clean_bytes(input).expect("cleans");
+    assert_eq!(
+        cleaner.clean(once.document()).expect("cleans").document(),
+        once.document()
+    );
+}

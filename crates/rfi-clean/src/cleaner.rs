@@ -583,18 +583,25 @@ impl Cleaner {
 
     /// Sanitizes and normalizes until the output parses back to itself (see `normalize`).
     fn sanitize(&self, html: &str, report: &mut Report) -> String {
-        let mut out = html.to_owned();
-        // One round almost always suffices; a second settles nestings that ammonia's unwrapping
-        // created. The bound only guards against a parser that never settles.
+        let round = |input: &str, report: &mut Report| {
+            let sanitized = self.sanitizer.clean(input).to_string();
+            normalize::normalize(&sanitized, &self.rules.share_labels, report)
+        };
+        let mut current = round(html, report);
+        // A document flagged as possibly unstable is cleaned again until a round changes nothing
+        // (usually the second round settles it, the third confirms). The bound only guards
+        // against a parser that never settles.
         for _ in 0..4 {
-            let sanitized = self.sanitizer.clean(&out).to_string();
-            let normalized = normalize::normalize(&sanitized, &self.rules.share_labels, report);
-            out = normalized.html;
-            if !normalized.unstable {
+            if !current.unstable {
                 break;
             }
+            let next = round(&current.html, report);
+            if next.html == current.html {
+                break;
+            }
+            current = next;
         }
-        out
+        current.html
     }
 
     /// Cleans a document given as bytes: UTF-8, or a legacy encoding that the page declares
