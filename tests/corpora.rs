@@ -76,6 +76,7 @@ fn the_check_catches_each_kind_of_danger() {
         "<base href=\"javascript:alert(1)//\">",
         "<form><button formaction=\"javascript:alert(1)\">x</button></form>",
         "<!--1-->\n[t](javascript:alert(1))\n------\n\n<p>x</p>",
+        "<!--1-->\n[<script>alert(1)</script>](https://a.com/)\n------\n\n<p>x</p>",
     ] {
         let found = std::panic::catch_unwind(|| assert_nothing_executable(bad, "control"));
         assert!(found.is_err(), "not caught: {bad}");
@@ -117,5 +118,20 @@ fn ammonia_is_past_its_advisories() {
     assert!(
         parts >= vec![4, 1, 4],
         "ammonia {version} in Cargo.lock is older than 4.1.4"
+    );
+}
+
+#[test]
+fn markup_in_the_envelope_title_is_neutralized() {
+    // regression: fuzz/artifacts/clean/crash-c38733b0 had `<body><template><math>` in a title.
+    let input = "<!--1-->\n[Sénégal <template><math><script>alert(1)</script>](https://www.rfi.fr/fr/a)\n------\n\n<p>x</p>";
+    let cleaned = rfi_clean::clean(input).expect("cleans");
+    assert!(cleaned.document().starts_with("<!--1-->\n[Sénégal &lt;template>&lt;math>&lt;script>alert(1)&lt;/script>](https://www.rfi.fr/fr/a)\n"), "{}", cleaned.document());
+    assert_nothing_executable(cleaned.document(), "title");
+    assert_eq!(
+        rfi_clean::clean(cleaned.document())
+            .expect("cleans")
+            .document(),
+        cleaned.document()
     );
 }

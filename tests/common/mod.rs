@@ -266,9 +266,20 @@ fn on_attribute(tag: &str) -> bool {
 
 /// Checks a whole cleaned document: the HTML, and for an envelope the Markdown title URL.
 pub fn assert_nothing_executable(document: &str, context: &str) {
-    let mut problems = executable_parts(document);
-    if let Some(rest) = document.strip_prefix("<!--") {
-        if let Some(title_line) = rest.lines().nth(1) {
+    // An envelope: the header is Markdown, checked on its own; the body is HTML.
+    let (header, body) = match document.strip_prefix("<!--") {
+        Some(_) => match document.split_once("\n------\n") {
+            Some((header, body)) => (Some(header), body),
+            None => (None, document),
+        },
+        None => (None, document),
+    };
+    let mut problems = executable_parts(body);
+    if let Some(header) = header {
+        if let Some(title_line) = header.lines().nth(1) {
+            if title_line.contains('<') {
+                problems.push(format!("markup in the envelope title {title_line}"));
+            }
             if let Some(url) = title_line
                 .rsplit_once("](")
                 .map(|(_, u)| u.trim_end_matches(')'))

@@ -26,7 +26,10 @@ pub(crate) fn render(cleaned: &Cleaned, format: Format, source: &str) -> String 
 
 fn with_title(title: Option<&str>, body: String, markdown: bool) -> String {
     match title {
-        Some(title) if !title.is_empty() && markdown => format!("# {title}\n\n{body}"),
+        // `<` would let a title carry HTML through a Markdown renderer.
+        Some(title) if !title.is_empty() && markdown => {
+            format!("# {}\n\n{body}", title.replace('<', "&lt;"))
+        }
         Some(title) if !title.is_empty() => format!("{title}\n\n{body}"),
         _ => body,
     }

@@ -8,7 +8,7 @@ pub(crate) fn envelope(env: &Envelope, url: &str, html: &str) -> String {
     let mut out = String::with_capacity(html.len() + env.title.len() + url.len() + 64);
     out.push_str(&env.stamp_line);
     out.push_str("\n[");
-    out.push_str(&env.title);
+    out.push_str(&markdown_title(&env.title));
     out.push_str("](");
     out.push_str(&markdown_url(url));
     out.push_str(")\n");
@@ -17,6 +17,17 @@ pub(crate) fn envelope(env: &Envelope, url: &str, html: &str) -> String {
     out.push_str(html);
     out.push('\n');
     out
+}
+
+/// A title as Markdown link text: `<` becomes `&lt;`, so a title cannot carry HTML into a
+/// Markdown renderer (which passes inline HTML through); everything else is kept as written.
+/// (Found by fuzzing: `[a<body><template><math>…](…)` in an envelope.)
+pub(crate) fn markdown_title(title: &str) -> std::borrow::Cow<'_, str> {
+    if title.contains('<') {
+        std::borrow::Cow::Owned(title.replace('<', "&lt;"))
+    } else {
+        std::borrow::Cow::Borrowed(title)
+    }
 }
 
 /// What a whole page keeps besides its body.
@@ -111,6 +122,15 @@ mod tests {
             markdown_url("https://www.rfi.fr/cn/中国/"),
             "https://www.rfi.fr/cn/中国/"
         );
+    }
+
+    #[test]
+    fn markup_in_titles_is_neutralized() {
+        assert_eq!(
+            markdown_title("a <script>alert(1)</script> b"),
+            "a &lt;script>alert(1)&lt;/script> b"
+        );
+        assert_eq!(markdown_title("外贸：中国 & 美国"), "外贸：中国 & 美国");
     }
 
     #[test]
