@@ -214,7 +214,7 @@ pub fn executable_parts(html: &str) -> Vec<String> {
             problems.push(format!("event handler in {tag}"));
         }
         for scheme in ["javascript:", "vbscript:", "data:text/html"] {
-            if lower.contains(&format!("=\"{scheme}")) || lower.contains(&format!("='{scheme}")) {
+            if assigns(&lower, scheme) {
                 problems.push(format!("{scheme} in {tag}"));
             }
         }
@@ -237,6 +237,31 @@ fn tags(html: &str) -> Vec<&str> {
         rest = &after[end..];
     }
     found
+}
+
+/// `=\s*["']?\s*SCHEME` where the `=` is an attribute's own (outside quoted values: a value may
+/// hold any text, such as a URL whose query spells `href='javascript:...'`; found by fuzzing).
+fn assigns(tag: &str, scheme: &str) -> bool {
+    let mut quote = None;
+    for (i, b) in tag.bytes().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'=' => {
+                let value = tag[i + 1..].trim_start();
+                let value = value
+                    .strip_prefix(['"', '\''])
+                    .unwrap_or(value)
+                    .trim_start();
+                if value.starts_with(scheme) {
+                    return true;
+                }
+            }
+            None => {}
+        }
+    }
+    false
 }
 
 /// `\son[a-z]+\s*=` outside quoted attribute values.

@@ -204,6 +204,22 @@ fn process(
     settings: &Settings,
 ) -> Outcome {
     let name = input.name();
+    if settings.no_sanitize && !matches!(settings.mode, Mode::Check { .. }) {
+        return match stream(cleaner, input, target, &settings.mode) {
+            Ok((done, bytes_in, bytes_out, report)) => Outcome {
+                result: Ok(done),
+                bytes_in,
+                bytes_out,
+                report,
+            },
+            Err(err) => Outcome {
+                result: Err(format!("{name}: {err:#}")),
+                bytes_in: 0,
+                bytes_out: 0,
+                report: Report::default(),
+            },
+        };
+    }
     let mut outcome = Outcome {
         result: Err(String::new()),
         bytes_in: 0,
@@ -304,6 +320,132 @@ fn deliver(
             fsutil::write_atomically(&target, new.as_bytes())
                 .with_context(|| format!("{}: write failed", target.display()))?;
             Ok(Done::Written)
+        }
+    }
+}
+
+/// `--no-sanitize`: the rewrite stream from the input to its destination, chunk by chunk, in
+/// constant memory whatever the input's size (`--max-size` does not apply). A file destination
+/// is written through a temporary file and renamed, as every write is.
+fn stream(
+    cleaner: &Cleaner,
+    input: &Input,
+    target: Option<PathBuf>,
+    mode: &Mode,
+) -> Result<(Done, usize, usize, Report)> {
+    let mut reader: Box<dyn Read> = match input {
+        Input::Stdin => Box::new(io::stdin().lock()),
+        Input::File { path, .. } => {
+            if path.is_dir() {
+                bail!("is a directory");
+            }
+            Box::new(fs::File::open(path).context("cannot open")?)
+        }
+    };
+    let target = match (mode, input) {
+        (Mode::Stdout, _) => {
+            let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+            let (read, written, report) = rewrite_into(cleaner, &mut reader, &mut out)?;
+            return Ok((Done::Written, read, written, report));
+        }
+        (Mode::InPlace, Input::File { path, .. }) => path.clone(),
+        _ => target.context("no output path")?,
+    };
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rfi-clean-")
+        .tempfile_in(&dir)?;
+    let (read, written, report) = {
+        let mut out = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
+        rewrite_into(cleaner, &mut reader, &mut out)?
+    };
+    if matches!(mode, Mode::InPlace) && same_content(&target, tmp.path())? {
+        return Ok((Done::Unchanged, read, written, report));
+    }
+    if let Ok(meta) = fs::metadata(&target) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: write failed", target.display()))?;
+    Ok((Done::Written, read, written, report))
+}
+
+/// Runs the rewrite stream from `reader` into `out`; returns bytes read, bytes written, report.
+fn rewrite_into(
+    cleaner: &Cleaner,
+    reader: &mut dyn Read,
+    out: &mut dyn Write,
+) -> Result<(usize, usize, Report)> {
+    // The sink cannot return an error: it keeps the first one, and the loop checks it.
+    let sink = std::cell::RefCell::new((out, None::<io::Error>, 0usize, None::<u8>));
+    let mut stream = cleaner.rewrite_stream(|chunk: &[u8]| {
+        let mut sink = sink.borrow_mut();
+        if sink.1.is_none() && !chunk.is_empty() {
+            match sink.0.write_all(chunk) {
+                Ok(()) => {
+                    sink.2 += chunk.len();
+                    sink.3 = chunk.last().copied();
+                }
+                Err(e) => sink.1 = Some(e),
+            }
+        }
+    });
+    let mut buf = vec![0; 64 * 1024];
+    let mut read = 0usize;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("read failed"),
+        };
+        if read == 0 && buf[..n.min(8192)].contains(&0) {
+            bail!("looks like a binary file (NUL bytes), not HTML");
+        }
+        read += n;
+        stream.write(&buf[..n])?;
+        if let Some(e) = sink.borrow_mut().1.take() {
+            return Err(e).context("write failed");
+        }
+    }
+    let report = stream.end()?;
+    let (out, error, mut written, last) = sink.into_inner();
+    if let Some(e) = error {
+        return Err(e).context("write failed");
+    }
+    if written > 0 && last != Some(b'\n') {
+        out.write_all(b"\n").context("write failed")?;
+        written += 1;
+    }
+    out.flush().context("write failed")?;
+    Ok((read, written, report))
+}
+
+/// Do two files hold the same bytes?
+fn same_content(a: &std::path::Path, b: &std::path::Path) -> Result<bool> {
+    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
+        return Ok(false);
+    };
+    if ma.len() != mb.len() {
+        return Ok(false);
+    }
+    let mut fa = io::BufReader::new(fs::File::open(a)?);
+    let mut fb = io::BufReader::new(fs::File::open(b)?);
+    let (mut ba, mut bb) = (vec![0; 64 * 1024], vec![0; 64 * 1024]);
+    loop {
+        let n = fa.read(&mut ba)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        fb.read_exact(&mut bb[..n])?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
         }
     }
 }

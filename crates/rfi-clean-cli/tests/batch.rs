@@ -629,3 +629,65 @@ fn ctrl_c_finishes_the_files_in_flight_and_leaves_no_temporary_file() {
         );
     }
 }
+
+#[test]
+fn no_sanitize_streams_to_files_and_in_place() {
+    let src = pages();
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = run(&["--no-sanitize", p(src.path()), "--out-dir", p(out.path())]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let expected = rfi_clean::Cleaner::default()
+        .rewrite_str(&fs::read_to_string(src.path().join("seed.txt")).expect("read"))
+        .expect("rewrites")
+        .0;
+    assert_eq!(
+        fs::read_to_string(out.path().join("seed.txt")).expect("out"),
+        expected
+    );
+    // In place: rewritten once, then unchanged (its modification time kept).
+    assert_eq!(
+        run(&["--no-sanitize", "-i", p(src.path())]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        fs::read_to_string(src.path().join("seed.txt")).expect("read"),
+        expected
+    );
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    let seed = src.path().join("seed.txt");
+    fs::File::options()
+        .write(true)
+        .open(&seed)
+        .expect("open")
+        .set_modified(old)
+        .expect("mtime");
+    assert_eq!(
+        run(&["--no-sanitize", "-i", p(src.path())]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        fs::metadata(&seed)
+            .expect("meta")
+            .modified()
+            .expect("mtime"),
+        old
+    );
+    assert!(
+        listing(src.path())
+            .iter()
+            .all(|f| !f.contains(".rfi-clean-"))
+    );
+}
+
+#[test]
+fn no_sanitize_has_no_size_limit() {
+    let input = "<p>x</p>".repeat(10_000);
+    let result = run_in(
+        None,
+        &["--no-sanitize", "--max-size", "100", "-"],
+        Some(input.as_bytes()),
+        &[],
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_eq!(result.stdout.len(), input.len() + 1);
+}

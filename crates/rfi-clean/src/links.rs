@@ -372,7 +372,15 @@ pub(crate) fn decode_component(s: &str, out: &mut String) {
         for chunk in decoded.utf8_chunks() {
             for c in chunk.valid().chars() {
                 let escaped_len = 3 * c.len_utf8();
-                if is_displayable(c) {
+                // A hex digit decoded right after a literal `%` or `%X` would make a new escape
+                // (`%%33` -> `%3`, which the next parse reads differently; found by fuzzing).
+                let tail = out.as_bytes();
+                let makes_escape = c.is_ascii_hexdigit()
+                    && (tail.last() == Some(&b'%')
+                        || tail.len() >= 2
+                            && tail[tail.len() - 2] == b'%'
+                            && tail[tail.len() - 1].is_ascii_hexdigit());
+                if is_displayable(c) && !makes_escape {
                     out.push(c);
                 } else {
                     out.push_str(&s[at..at + escaped_len]);
@@ -517,6 +525,10 @@ mod tests {
             ("/a%E4%B8", "/a%E4%B8"),
             // not escapes
             ("/50%-off/%4/%zz", "/50%-off/%4/%zz"),
+            // decoding must not make a new escape out of a literal `%` (fuzz: links)
+            ("/%%33", "/%%33"),
+            ("/%4%31", "/%4%31"),
+            ("/%%41B%42", "/%%41BB"),
             // bidi override, zero-width space, NBSP, ideographic space, braille blank, padlock
             (
                 "/%E2%80%AE%E2%80%8B%C2%A0%E3%80%80%E2%A0%80%F0%9F%94%92",
