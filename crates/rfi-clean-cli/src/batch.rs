@@ -85,7 +85,6 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
     drop(handler); // without a handler (already set, or unsupported), Ctrl-C just ends the process
     let started = Instant::now();
     let mut totals = Totals::default();
-    let mut stdout = io::stdout().lock();
     let stdout_color = settings.color.enabled(io::stdout().is_terminal());
     let jobs: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
     for chunk in jobs.chunks(chunk_size(settings.jobs)) {
@@ -109,6 +108,8 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
                 .flatten()
                 .collect()
         });
+        // Locked per chunk, not for the run: a --no-sanitize worker streams to stdout itself.
+        let mut stdout = io::stdout().lock();
         for (outcome, &(_, input)) in outcomes.iter().zip(chunk) {
             totals.add(outcome);
             match &outcome.result {

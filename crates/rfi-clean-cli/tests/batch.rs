@@ -38,15 +38,18 @@ fn run_in(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>, env: &[(&str,
         .stderr(Stdio::piped())
         .spawn()
         .expect("binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("stdin written");
+    // Write stdin from another thread: a streaming run writes output while it reads, and would
+    // block on a full stdout pipe that nobody reads yet.
+    let writer = stdin.map(|input| {
+        let mut pipe = child.stdin.take().expect("stdin");
+        let input = input.to_vec();
+        std::thread::spawn(move || drop(pipe.write_all(&input)))
+    });
+    let output = child.wait_with_output().expect("binary exits");
+    if let Some(writer) = writer {
+        writer.join().expect("stdin writer");
     }
-    child.wait_with_output().expect("binary exits")
+    output
 }
 
 fn run(args: &[&str]) -> Output {
