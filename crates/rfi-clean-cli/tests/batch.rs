@@ -2,12 +2,13 @@
 //! --diff, formats, --jsonl, jobs, rules files, and what the user sees.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rfi-clean");
+mod common;
+
+use common::{BIN, run_in};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -18,39 +19,6 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 const SEED: &str = "rfi-cn-20240113-trade.txt";
-
-fn run_in(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(BIN);
-    command.args(args).env_remove("NO_COLOR");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    let mut child = command
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    // Write stdin from another thread: a streaming run writes output while it reads, and would
-    // block on a full stdout pipe that nobody reads yet.
-    let writer = stdin.map(|input| {
-        let mut pipe = child.stdin.take().expect("stdin");
-        let input = input.to_vec();
-        std::thread::spawn(move || drop(pipe.write_all(&input)))
-    });
-    let output = child.wait_with_output().expect("binary exits");
-    if let Some(writer) = writer {
-        writer.join().expect("stdin writer");
-    }
-    output
-}
 
 fn run(args: &[&str]) -> Output {
     run_in(None, args, None, &[])

@@ -5,36 +5,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rfi-clean");
+mod common;
+
+use common::{BIN, run_in};
 
 fn seed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rfi-cn-20240113-trade.txt")
 }
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    // Write stdin from another thread: a streaming run writes output while it reads, and would
-    // block on a full stdout pipe that nobody reads yet.
-    let writer = stdin.map(|input| {
-        let mut pipe = child.stdin.take().expect("stdin");
-        let input = input.to_vec();
-        std::thread::spawn(move || drop(pipe.write_all(&input)))
-    });
-    let output = child.wait_with_output().expect("binary exits");
-    if let Some(writer) = writer {
-        writer.join().expect("stdin writer");
-    }
-    output
+    run_in(None, args, stdin, &[])
 }
 
 fn stdout(out: &Output) -> &str {
