@@ -169,6 +169,51 @@ fn every_paragraph_survives() {
 }
 
 #[test]
+fn link_text_that_spells_the_old_url_shows_the_new_one_however_cut() {
+    let cleaner = Cleaner::default();
+    let old = "https://a.com/p?utm_source=x";
+    let cases = [
+        // (link text, text after cleaning)
+        (old.to_owned(), "https://a.com/p".to_owned()),
+        (format!("  {old}\n"), "  https://a.com/p\n".to_owned()),
+        (
+            "https://a.com/p?utm_source=x&amp;".to_owned(),
+            "https://a.com/p?utm_source=x&amp;".to_owned(),
+        ),
+        (
+            "https://a.com/p?utm_source=x&amp;y".to_owned(),
+            "https://a.com/p?utm_source=x&amp;y".to_owned(),
+        ),
+        ("https://a.com/".to_owned(), "https://a.com/".to_owned()),
+        ("Read more".to_owned(), "Read more".to_owned()),
+        (format!("{old} and more"), format!("{old} and more")),
+        (
+            "<b>https://a.com/p?utm_source=x</b>".to_owned(),
+            "<b>https://a.com/p</b>".to_owned(),
+        ),
+    ];
+    for (text, expected) in cases {
+        let input = format!(r#"<p><a href="{old}">{text}</a></p>"#);
+        let (whole, _) = cleaner.rewrite_str(&input).expect("rewrites");
+        let want = format!(r#"<p><a href="https://a.com/p">{expected}</a></p>"#);
+        assert_eq!(whole, want, "{text:?}");
+        for size in [1, 3, 7] {
+            let mut out = Vec::new();
+            let mut stream = cleaner.rewrite_stream(|c: &[u8]| out.extend_from_slice(c));
+            for chunk in input.as_bytes().chunks(size) {
+                stream.write(chunk).expect("chunk rewritten");
+            }
+            stream.end().expect("stream ends");
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8"),
+                want,
+                "{text:?} in chunks of {size}"
+            );
+        }
+    }
+}
+
+#[test]
 fn streaming_equals_one_shot() {
     let cleaner = Cleaner::default();
     for path in fixtures() {

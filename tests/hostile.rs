@@ -69,6 +69,18 @@ fn deep_nesting_is_flattened_and_keeps_its_text() {
 }
 
 #[test]
+fn the_rewrite_stream_keeps_nesting_as_it_is() {
+    // Nothing downstream of the rewrite-only stream builds a tree, so it caps nothing (the cap
+    // protects the sanitizer's parser, and costs a handler on every element).
+    let input = format!("{}x{}", "<div>".repeat(2_000), "</div>".repeat(2_000));
+    let (out, report) = Cleaner::default().rewrite_str(&input).expect("rewrites");
+    assert_eq!(out, input);
+    assert_eq!(report.elements_unnested, 0);
+    let cleaned = big_cleaner().clean(&input).expect("cleans");
+    assert!(cleaned.report().elements_unnested > 0);
+}
+
+#[test]
 fn huge_attribute_values() {
     let cleaner = big_cleaner();
     let long = "a".repeat(50_000_000);

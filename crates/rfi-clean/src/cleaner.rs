@@ -561,6 +561,7 @@ impl Cleaner {
             record_lookups: table.is_none(),
             short_links: table.unwrap_or_default(),
             capture_page: kind == DocumentKind::Page,
+            cap_depth: true,
             envelope_url: envelope_url.map(str::to_owned),
             ..PassState::default()
         }));

@@ -47,7 +47,7 @@ pub(crate) fn rewrite(raw: &str, rules: &CompiledRules, short_links: &ShortLinks
     }
 }
 
-/// As [`rewrite`], for a URL the caller has parsed already.
+/// As [`rewrite`], for a URL the caller has parsed already (`url` is `raw.trim()` parsed).
 pub(crate) fn rewrite_parsed(
     raw: &str,
     mut url: Url,
@@ -58,7 +58,6 @@ pub(crate) fn rewrite_parsed(
     if !is_web(&url) {
         return change;
     }
-    let original = url.clone();
     let mut seen: Vec<String> = Vec::new();
     for hop in 0..=MAX_HOPS {
         let target = match short_code(&url, rules) {
@@ -85,6 +84,11 @@ pub(crate) fn rewrite_parsed(
             break;
         }
         if hop == MAX_HOPS {
+            // Too long a chain: keep the URL as it came (re-parsed: cloning every URL up front
+            // for this rare case cost more than parsing it again).
+            let Ok(original) = Url::parse(raw.trim()) else {
+                return LinkChange::default();
+            };
             url = original;
             change.unwrapped = 0;
             change.short_links_resolved = 0;

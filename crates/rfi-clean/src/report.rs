@@ -20,7 +20,8 @@ pub struct Report {
     pub labels_removed: usize,
     /// Elements removed because cleaning left them empty.
     pub empty_elements_removed: usize,
-    /// Elements nested deeper than 512 levels, unwrapped (tags gone, content kept).
+    /// Elements nested deeper than 512 levels, unwrapped (tags gone, content kept) before the
+    /// sanitizer. Always 0 for the rewrite-only stream, which builds no tree.
     pub elements_unnested: usize,
     /// URLs whose percent-escapes were decoded for display.
     pub links_decoded: usize,

@@ -130,6 +130,9 @@ pub(crate) struct PassState {
     pub(crate) record_lookups: bool,
     /// Every short-code lookup made, with what the table gave at that moment.
     pub(crate) lookups: Vec<(String, Option<String>)>,
+    /// Unwrap elements nested deeper than `MAX_DEPTH` (only a pass whose output goes to the
+    /// sanitizer's tree builder needs it; the rewrite-only stream builds no tree).
+    pub(crate) cap_depth: bool,
     /// Open elements that count towards `MAX_DEPTH`.
     pub(crate) depth: usize,
 }
@@ -317,7 +320,10 @@ fn on_element(
                 el.remove();
                 return Outcome::Removed;
             }
-            if !el.can_have_content() || NOT_COUNTED.contains(&el.tag_name().as_str()) {
+            if !st.cap_depth
+                || !el.can_have_content()
+                || NOT_COUNTED.contains(&el.tag_name().as_str())
+            {
                 return Outcome::Kept;
             }
             if st.depth >= MAX_DEPTH {
@@ -446,6 +452,15 @@ fn on_link_text(t: &mut TextChunk<'_>, st: &mut PassState) {
         return;
     }
     st.link_text.push_str(t.as_str());
+    if !could_spell(&st.link_text, old) {
+        // Not the URL (most link text is a word or two): let it through as it came.
+        let held = std::mem::take(&mut st.link_text);
+        if held.len() > t.as_str().len() {
+            t.replace(&held, ContentType::Html);
+        }
+        st.link = None;
+        return;
+    }
     if !t.last_in_text_node() {
         t.remove();
         return;
@@ -459,6 +474,19 @@ fn on_link_text(t: &mut TextChunk<'_>, st: &mut PassState) {
     } else {
         t.replace(&held, ContentType::Html);
     }
+}
+
+/// Can raw text that starts with `so_far` still spell `url`, once entities are undone and
+/// whitespace trimmed? Text with a character reference is left to the full comparison.
+fn could_spell(so_far: &str, url: &str) -> bool {
+    if so_far.contains('&') {
+        return true;
+    }
+    let text = so_far.trim_start();
+    url.starts_with(text)
+        || text
+            .strip_prefix(url)
+            .is_some_and(|rest| rest.trim().is_empty())
 }
 
 /// Writes an attribute value: lol_html escapes `"`, so only `&` is left to escape.
