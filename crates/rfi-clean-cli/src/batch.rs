@@ -468,6 +468,11 @@ fn read(input: &Input, max: usize) -> Result<Vec<u8>> {
                 bail!("is a directory");
             }
             let file = fs::File::open(path).context("cannot open")?;
+            // A regular file's size is known: refuse it before reading (and holding) any of it.
+            let size = file.metadata().context("cannot read metadata")?;
+            if size.is_file() && size.len() > max as u64 {
+                bail!("larger than --max-size ({max} bytes)");
+            }
             file.take(limit)
                 .read_to_end(&mut bytes)
                 .context("read failed")?;

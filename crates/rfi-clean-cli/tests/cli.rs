@@ -169,6 +169,16 @@ fn too_large() {
 }
 
 #[test]
+fn a_file_too_large_is_refused_by_its_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("huge.html");
+    let huge = fs::File::create(&file).expect("file");
+    huge.set_len(1 << 30).expect("sparse 1 GiB file");
+    let out = run(&[file.to_str().expect("path")], None);
+    assert_fails(&out, "huge.html: larger than --max-size (67108864 bytes)");
+}
+
+#[test]
 fn no_sanitize_runs_the_rewrite_rules_only() {
     let input = b"<p onclick=\"x\">a<a href=\"https://a.com/?fbclid=1\">b</a></p><div data-selfpromo-app></div>";
     let out = run(&["--no-sanitize", "-"], Some(input));

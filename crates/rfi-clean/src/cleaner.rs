@@ -229,8 +229,8 @@ impl CleanerBuilder {
     }
 
     /// The largest input a full clean accepts, in bytes. The sanitizer builds a tree of the whole
-    /// document (about 6 times its size in memory), so larger inputs are refused with
-    /// [`Error::InputTooLarge`].
+    /// document (peak memory about 7 times its size, measured by `scripts/bench-memory`), so
+    /// larger inputs are refused with [`Error::InputTooLarge`].
     ///
     /// # Defaults
     /// [`DEFAULT_MAX_INPUT_SIZE`] (64 MiB). The rewrite-only stream has no size limit.
