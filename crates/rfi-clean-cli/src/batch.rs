@@ -236,7 +236,7 @@ fn process(
     };
     outcome.bytes_in = bytes.len();
     let output = if settings.no_sanitize {
-        std::str::from_utf8(&bytes)
+        simdutf8::compat::from_utf8(&bytes)
             .map_err(|e| {
                 anyhow!(
                     "not valid UTF-8 (first invalid byte at offset {})",
