@@ -12,9 +12,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use rayon::prelude::*;
 use rfi_clean::{Cleaner, Report};
 
+use crate::fsutil::{self, Durability};
 use crate::inputs::Input;
 use crate::term::{self, ColorChoice};
-use crate::{Format, Status, fsutil, render};
+use crate::{Format, Status, render};
 
 /// Where cleaned documents go.
 #[derive(Debug, Clone)]
@@ -131,6 +132,17 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
         }
     }
     progress.finish_and_clear();
+    if let Mode::OutDir(dir) = &settings.mode {
+        if durability(&settings.mode) == Durability::AtEnd && dir.is_dir() {
+            if let Err(err) = fsutil::sync_filesystem(dir) {
+                totals.errors += 1;
+                term::report_error(
+                    settings.color,
+                    &format!("{}: cannot sync to disk: {err}", dir.display()),
+                );
+            }
+        }
+    }
     if INTERRUPTED.load(Ordering::SeqCst) {
         term::report_error(
             settings.color,
@@ -148,6 +160,15 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
     } else {
         Status::Clean
     })
+}
+
+/// How the files a mode writes reach the disk: the user's own files (in place, `-o`) one by one,
+/// the new files of `--out-dir` at the end of the batch.
+fn durability(mode: &Mode) -> Durability {
+    match mode {
+        Mode::OutDir(_) => Durability::for_out_dir(),
+        _ => Durability::PerFile,
+    }
 }
 
 /// Each input's output file, checked up front: no two inputs may share one, and no output may
@@ -308,7 +329,7 @@ fn deliver(
             if old == new.as_bytes() {
                 return Ok(Done::Unchanged);
             }
-            fsutil::write_atomically(path, new.as_bytes())
+            fsutil::write_atomically(path, new.as_bytes(), Durability::PerFile)
                 .context("write failed, file left as it was")?;
             Ok(Done::Written)
         }
@@ -318,7 +339,7 @@ fn deliver(
                 fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            fsutil::write_atomically(&target, new.as_bytes())
+            fsutil::write_atomically(&target, new.as_bytes(), durability(mode))
                 .with_context(|| format!("{}: write failed", target.display()))?;
             Ok(Done::Written)
         }
@@ -357,9 +378,7 @@ fn stream(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rfi-clean-")
-        .tempfile_in(&dir)?;
+    let mut tmp = fsutil::temp_file_for(&target)?;
     let (read, written, report) = {
         let mut out = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
         rewrite_into(cleaner, &mut reader, &mut out)?
@@ -367,12 +386,7 @@ fn stream(
     if matches!(mode, Mode::InPlace) && same_content(&target, tmp.path())? {
         return Ok((Done::Unchanged, read, written, report));
     }
-    if let Ok(meta) = fs::metadata(&target) {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(&target)
-        .map_err(|e| e.error)
+    fsutil::persist(tmp, &target, durability(mode))
         .with_context(|| format!("{}: write failed", target.display()))?;
     Ok((Done::Written, read, written, report))
 }
