@@ -248,6 +248,31 @@ fn the_sanitizer_configuration_does_not_panic() {
 }
 
 #[test]
+fn regression_fuzz_blank_page_title() {
+    // fuzz/artifacts/clean/crash-717f7fc9 (a <title> of comments inside <math>): a title of only
+    // whitespace was written as <title></title>, which the next clean dropped.
+    let cleaner = Cleaner::default();
+    for input in [
+        "<!DOCTYPE html><title>  </title><p>x</p>",
+        "<!DOCTYPE html><title>&#32;\n</title><p>x</p>",
+    ] {
+        let once = cleaner.clean(input).expect("cleans");
+        assert_eq!(once.title(), None, "{input}");
+        assert!(!once.document().contains("<title>"), "{input}");
+        assert_eq!(
+            cleaner.clean(once.document()).expect("cleans").document(),
+            once.document()
+        );
+    }
+    let artifact = include_bytes!("fuzz-regressions/clean-blank-title-717f7fc9.bin");
+    let once = cleaner.clean_bytes(artifact).expect("cleans");
+    assert_eq!(
+        cleaner.clean(once.document()).expect("cleans").document(),
+        once.document()
+    );
+}
+
+#[test]
 fn regression_fuzz_ruby_table_reparse() {
     // fuzz/artifacts/clean/crash-6d6ec5ae: <ruby>…<rp>…</rp><rp>…</rp><table> came back with the
     // table inside the second rp on the next clean.

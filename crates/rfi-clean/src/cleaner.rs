@@ -520,10 +520,16 @@ impl Cleaner {
                     .filter(|c| {
                         url::Url::parse(c).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
                     });
-                let title = st.title.as_deref().map(|t| {
-                    let text = htmlize::unescape(t);
-                    text.split_whitespace().collect::<Vec<_>>().join(" ")
-                });
+                // A title of only whitespace is no title: written as `<title></title>`, it would
+                // come back as none (found by fuzzing).
+                let title = st
+                    .title
+                    .as_deref()
+                    .map(|t| {
+                        let text = htmlize::unescape(t);
+                        text.split_whitespace().collect::<Vec<_>>().join(" ")
+                    })
+                    .filter(|t| !t.is_empty());
                 let head = output::PageHead {
                     lang: st.lang.as_deref(),
                     title: title.as_deref(),
