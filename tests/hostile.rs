@@ -273,6 +273,20 @@ fn regression_fuzz_blank_page_title() {
 }
 
 #[test]
+fn regression_fuzz_space_before_a_removed_label() {
+    // fuzz/artifacts/clean/crash-9ae63680: "Con consulta: <a>Compartir :</a></p>": the label went,
+    // the space before it stayed until the next clean trimmed it.
+    let artifact = include_bytes!("fuzz-regressions/clean-trailing-space-9ae63680.bin");
+    let cleaner = Cleaner::default();
+    let once = cleaner.clean_bytes(artifact).expect("cleans");
+    assert!(once.html().contains("Con consulta:</p>"), "{}", once.html());
+    assert_eq!(
+        cleaner.clean(once.document()).expect("cleans").document(),
+        once.document()
+    );
+}
+
+#[test]
 fn regression_fuzz_ruby_table_reparse() {
     // fuzz/artifacts/clean/crash-6d6ec5ae: <ruby>…<rp>…</rp><rp>…</rp><table> came back with the
     // table inside the second rp on the next clean.

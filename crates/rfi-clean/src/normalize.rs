@@ -458,10 +458,11 @@ impl<'a> Normalizer<'a, '_> {
             self.in_pre = self.in_pre.saturating_sub(1);
         }
         let block = BLOCKS.contains(&name);
+        // Labels first: the whitespace before a removed label is trailing too (found by fuzzing).
+        self.close_parent(start + 1);
         if block && self.in_pre == 0 {
             self.trim_trailing();
         }
-        self.close_parent(start + 1);
         let content = &self.out[start + 1..];
         let empty = content
             .iter()
@@ -599,6 +600,15 @@ mod tests {
         assert_eq!(report.labels_removed, 1);
         let (out, _) = norm("<ul><li>Partager&nbsp;:</li><li></li></ul><p>y</p>", 1);
         assert_eq!(out, "<p>y</p>");
+    }
+
+    #[test]
+    fn whitespace_before_a_removed_label_is_trimmed() {
+        let (out, report) = norm("<p>Texte : <a>Partager :</a></p><div></div>", 1);
+        assert_eq!(out, "<p>Texte :</p>");
+        assert_eq!(report.labels_removed, 1);
+        let (again, _) = norm(&out, 1);
+        assert_eq!(again, out);
     }
 
     #[test]
