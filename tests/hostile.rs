@@ -287,6 +287,20 @@ fn regression_fuzz_space_before_a_removed_label() {
 }
 
 #[test]
+fn regression_fuzz_links_nested_through_blocks() {
+    // fuzz/artifacts/clean/crash-f4f88e3a: links nested in links through dozens of divs; the
+    // parser reshaped the sanitized tree on each of five rounds, past the old bound of four.
+    let artifact = include_bytes!("fuzz-regressions/clean-nested-links-f4f88e3a.bin");
+    let cleaner = Cleaner::default();
+    let once = cleaner.clean_bytes(artifact).expect("cleans");
+    assert_nothing_executable(once.document(), "nested links");
+    assert_eq!(
+        cleaner.clean(once.document()).expect("cleans").document(),
+        once.document()
+    );
+}
+
+#[test]
 fn regression_fuzz_ruby_table_reparse() {
     // fuzz/artifacts/clean/crash-6d6ec5ae: <ruby>…<rp>…</rp><rp>…</rp><table> came back with the
     // table inside the second rp on the next clean.
