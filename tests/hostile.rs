@@ -301,6 +301,32 @@ fn regression_fuzz_links_nested_through_blocks() {
 }
 
 #[test]
+fn regression_fuzz_links_that_the_rewriter_reads_as_text() {
+    // fuzz/artifacts/clean/crash-61548692, reduced: lol_html reads what follows this <style> as
+    // text, html5ever as markup, so the link reached the output without its rules; the next
+    // clean stripped its tracking parameter. The full clean now runs once more in that case.
+    let cleaner = Cleaner::default();
+    let input =
+        r#"<math><form><mtext></form><style><i><a href="https://example.com/?utm_source=x">u"#;
+    let once = cleaner.clean(input).expect("cleans");
+    assert_eq!(
+        once.html(),
+        r#"<i><a href="https://example.com/" rel="noopener noreferrer">u</a></i>"#
+    );
+    assert_eq!(once.report().params_stripped, 1);
+    assert_eq!(
+        cleaner.clean(once.document()).expect("cleans").document(),
+        once.document()
+    );
+    let artifact = include_bytes!("fuzz-regressions/clean-unseen-link-61548692.bin");
+    let once = cleaner.clean_bytes(artifact).expect("cleans");
+    assert_eq!(
+        cleaner.clean(once.document()).expect("cleans").document(),
+        once.document()
+    );
+}
+
+#[test]
 fn regression_fuzz_ruby_table_reparse() {
     // fuzz/artifacts/clean/crash-6d6ec5ae: <ruby>…<rp>…</rp><rp>…</rp><table> came back with the
     // table inside the second rp on the next clean.

@@ -461,6 +461,23 @@ impl Cleaner {
     /// [`Error::InputTooLarge`] past `max_input_size`, [`Error::MemoryLimitExceeded`] if one tag
     /// needs more than `rewrite_memory_limit`.
     pub fn clean(&self, input: &str) -> Result<Cleaned, Error> {
+        let (cleaned, parsers_differ) = self.clean_once(input)?;
+        if !parsers_differ {
+            return Ok(cleaned);
+        }
+        // The sanitizer's parser found links that lol_html did not see (their tags were text to
+        // it: raw text inside foreign content, found by fuzzing), so the rules never ran on
+        // them. The output is canonical HTML, which both parsers read alike: one more pass over
+        // it applies the rules, and the result is what cleaning it again would give.
+        let (mut again, _) = self.clean_once(cleaned.document())?;
+        again.envelope = cleaned.envelope;
+        again.report += cleaned.report;
+        Ok(again)
+    }
+
+    /// One pass: envelope, rewrite, sanitize, normalize, output. Also says whether the sanitized
+    /// output holds more links than the rewrite rules saw.
+    fn clean_once(&self, input: &str) -> Result<(Cleaned, bool), Error> {
         if input.len() > self.max_input_size {
             return Err(Error::InputTooLarge {
                 size: input.len(),
@@ -491,14 +508,16 @@ impl Cleaner {
         }
         let st = rewrite::lock(&state);
         let mut report = st.report;
-        let html = self.sanitize(utf8(&rewritten)?, &mut report);
+        let sanitized = self.sanitize(utf8(&rewritten)?, &mut report);
+        let parsers_differ = sanitized.urls > st.urls_seen;
+        let html = sanitized.html;
         let short_links = st.pairing.resolve(st.document_url());
         let clean_url = |raw: &str, report: &mut Report| {
             let change = links::rewrite(raw, &self.rules, &short_links);
             report.count_link(&change);
             change.url.unwrap_or_else(|| raw.to_owned())
         };
-        Ok(match envelope {
+        let cleaned = match envelope {
             Some(env) => {
                 let url = clean_url(&env.url, &mut report);
                 let document = output::envelope(&env, &url, &html);
@@ -561,7 +580,8 @@ impl Cleaner {
                 html,
                 report,
             },
-        })
+        };
+        Ok((cleaned, parsers_differ))
     }
 
     /// One rewrite pass over `body`: with `table`, short links resolve against it; without, the
@@ -598,7 +618,7 @@ impl Cleaner {
     }
 
     /// Sanitizes and normalizes until the output parses back to itself (see `normalize`).
-    fn sanitize(&self, html: &str, report: &mut Report) -> String {
+    fn sanitize(&self, html: &str, report: &mut Report) -> normalize::Normalized {
         let round = |input: &str, report: &mut Report| {
             // ammonia's `to_string` would check its UTF-8 with std; html5ever writes UTF-8 into
             // a Vec, which cannot fail (and a lossy read of it would change nothing).
@@ -625,7 +645,7 @@ impl Cleaner {
             }
             current = next;
         }
-        current.html
+        current
     }
 
     /// Cleans a document given as bytes: UTF-8, or a legacy encoding that the page declares

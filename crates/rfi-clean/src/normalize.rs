@@ -327,6 +327,8 @@ pub(crate) struct Normalized {
     pub(crate) html: String,
     /// Parsing `html` again would give another tree: sanitize and normalize once more.
     pub(crate) unstable: bool,
+    /// `<a href>` and `<img src>` elements in `html`.
+    pub(crate) urls: usize,
 }
 
 /// Normalizes sanitized HTML (see the module docs). Labels are removed only if the document had
@@ -352,9 +354,18 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
     n.close_parent(0);
     n.trim_trailing();
     let mut s = String::with_capacity(html.len());
+    let mut urls = 0;
     for tok in &n.out {
         match tok {
-            Tok::Start { raw, .. } | Tok::End { raw, .. } | Tok::Text(raw) => s.push_str(raw),
+            Tok::Start { name, raw } => {
+                // Canonical attributes: ` name="value"`, and `"` is never raw inside a value.
+                urls += usize::from(
+                    *name == "a" && raw.contains(" href=\"")
+                        || *name == "img" && raw.contains(" src=\""),
+                );
+                s.push_str(raw);
+            }
+            Tok::End { raw, .. } | Tok::Text(raw) => s.push_str(raw),
         }
     }
     let trimmed = trim_end_ws(trim_start_ws(&s));
@@ -370,6 +381,7 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
     Normalized {
         html,
         unstable: n.unstable,
+        urls,
     }
 }
 

@@ -135,6 +135,9 @@ pub(crate) struct PassState {
     pub(crate) cap_depth: bool,
     /// Open elements that count towards `MAX_DEPTH`.
     pub(crate) depth: usize,
+    /// Kept `<a href>` and `<img src>` elements that the rules saw. If the sanitized output has
+    /// more, the sanitizer's parser found links where lol_html saw none (see `Cleaner::clean`).
+    pub(crate) urls_seen: usize,
 }
 
 impl PassState {
@@ -334,8 +337,15 @@ fn on_element(
             st.depth += 1;
             Outcome::Counted
         }
-        Kind::Link if on_link(el, rules, st) => Outcome::Removed,
+        Kind::Link => {
+            if on_link(el, rules, st) {
+                return Outcome::Removed;
+            }
+            st.urls_seen += 1;
+            Outcome::Kept
+        }
         Kind::Image => {
+            st.urls_seen += 1;
             if let Some(src) = el.get_attribute("src") {
                 let raw = htmlize::unescape_attribute(&src);
                 let mut change = links::rewrite(&raw, rules, &st.short_links);
@@ -384,7 +394,7 @@ fn on_element(
             }
             Outcome::Kept
         }
-        Kind::Link | Kind::Title | Kind::Html => Outcome::Kept,
+        Kind::Title | Kind::Html => Outcome::Kept,
     }
 }
 
