@@ -8,7 +8,7 @@
 //!   full          `Cleaner::clean`: rewrite, sanitize, normalize (the whole envelope)
 //!   rewrite-only  `Cleaner::rewrite_stream` into a counting sink (the whole envelope)
 //!
-//! The corpus is made by `shared/bench/gen-corpus --count N --seed 1` (N from RFI_BENCH_COUNT,
+//! The corpus is made by `benches/gen-corpus --count N --seed 1` (N from RFI_BENCH_COUNT,
 //! default 2000) into `target/bench-corpus-N/`. MB/s counts the HTML payload (the envelope's
 //! first four lines left out), 10^6 bytes per second, as in shared/research/perf-anchors.md.
 //! `cargo bench --bench throughput -- --smoke` runs one repetition over `fixtures/` (for CI).
@@ -59,13 +59,13 @@ fn corpus(smoke: bool) -> Vec<Doc> {
             .unwrap_or(2000);
         let dir = root.join(format!("target/bench-corpus-{count}"));
         if std::fs::read_dir(&dir).map_or(0, |d| d.count()) < count {
-            let generator = root.join("../shared/bench/gen-corpus");
+            let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/gen-corpus");
             let status = Command::new("python3")
                 .arg(&generator)
                 .args(["--count", &count.to_string(), "--seed", "1", "--out"])
                 .arg(&dir)
                 .status()
-                .expect("python3 runs shared/bench/gen-corpus");
+                .expect("python3 runs benches/gen-corpus");
             assert!(status.success(), "gen-corpus failed");
         }
         dir
