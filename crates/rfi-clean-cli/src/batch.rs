@@ -132,16 +132,16 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
         }
     }
     progress.finish_and_clear();
-    if let Mode::OutDir(dir) = &settings.mode {
-        if durability(&settings.mode) == Durability::AtEnd && dir.is_dir() {
-            if let Err(err) = fsutil::sync_filesystem(dir) {
-                totals.errors += 1;
-                term::report_error(
-                    settings.color,
-                    &format!("{}: cannot sync to disk: {err}", dir.display()),
-                );
-            }
-        }
+    if let Mode::OutDir(dir) = &settings.mode
+        && durability(&settings.mode) == Durability::AtEnd
+        && dir.is_dir()
+        && let Err(err) = fsutil::sync_filesystem(dir)
+    {
+        totals.errors += 1;
+        term::report_error(
+            settings.color,
+            &format!("{}: cannot sync to disk: {err}", dir.display()),
+        );
     }
     if INTERRUPTED.load(Ordering::SeqCst) {
         term::report_error(
@@ -335,10 +335,8 @@ fn deliver(
         }
         Mode::OutDir(_) | Mode::OutputFile(_) => {
             let target = target.context("no output path")?;
-            if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-            }
+            fsutil::create_folder_for(&target)
+                .with_context(|| format!("cannot create the folder of {}", target.display()))?;
             fsutil::write_atomically(&target, new.as_bytes(), durability(mode))
                 .with_context(|| format!("{}: write failed", target.display()))?;
             Ok(Done::Written)
@@ -373,11 +371,8 @@ fn stream(
         (Mode::InPlace, Input::File { path, .. }) => path.clone(),
         _ => target.context("no output path")?,
     };
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fsutil::create_folder_for(&target)
+        .with_context(|| format!("cannot create the folder of {}", target.display()))?;
     let mut tmp = fsutil::temp_file_for(&target)?;
     let (read, written, report) = {
         let mut out = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
@@ -483,8 +478,8 @@ fn read(input: &Input, max: usize) -> Result<Vec<u8>> {
             }
             let file = fs::File::open(path).context("cannot open")?;
             // A regular file's size is known: refuse it before reading (and holding) any of it.
-            let size = file.metadata().context("cannot read metadata")?;
-            if size.is_file() && size.len() > max as u64 {
+            let meta = file.metadata().context("cannot read metadata")?;
+            if meta.is_file() && meta.len() > max as u64 {
                 bail!("larger than --max-size ({max} bytes)");
             }
             file.take(limit)

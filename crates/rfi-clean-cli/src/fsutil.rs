@@ -31,15 +31,24 @@ impl Durability {
     }
 }
 
-/// A temporary file in `path`'s folder, to be renamed over `path` by [`persist`].
-pub(crate) fn temp_file_for(path: &Path) -> io::Result<NamedTempFile> {
-    let dir = match path.parent() {
+/// The folder `path` is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// Creates the folder `path` goes in, if it is missing.
+pub(crate) fn create_folder_for(path: &Path) -> io::Result<()> {
+    fs::create_dir_all(folder_of(path))
+}
+
+/// A temporary file in `path`'s folder, to be renamed over `path` by [`persist`].
+pub(crate) fn temp_file_for(path: &Path) -> io::Result<NamedTempFile> {
     tempfile::Builder::new()
         .prefix(".rfi-clean-")
-        .tempfile_in(dir)
+        .tempfile_in(folder_of(path))
 }
 
 /// Renames a finished temporary file over `path`, keeping `path`'s permissions, so that `path`

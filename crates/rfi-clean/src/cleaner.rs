@@ -633,7 +633,7 @@ impl Cleaner {
         let mut current = round(html, report);
         // A document flagged as possibly unstable is cleaned again until a round changes nothing
         // (usually the second round settles it, the third confirms; links nested in links
-        // through blocks took six rounds in a fuzzer's find). The bound only guards against a
+        // through blocks took five more rounds in a fuzzer's find). The bound only guards against a
         // parser that never settles: the cost stays linear in the input.
         for _ in 0..MAX_SANITIZE_ROUNDS {
             if !current.unstable {
