@@ -34,8 +34,11 @@ pub enum Error {
         limit: usize,
     },
     /// The streaming rewriter failed for another reason.
-    #[error("rewrite failed: {0}")]
-    Rewrite(String),
+    #[error("rewrite failed")]
+    Rewrite(#[source] lol_html::errors::RewritingError),
+    /// The rewriter produced output that is not UTF-8 (a bug: it never should).
+    #[error("rewriter produced invalid UTF-8: {0}")]
+    InvalidOutput(String),
     /// A rule in a rules file or added through the builder is malformed.
     #[error("invalid rule `{rule}`: {reason}")]
     InvalidRule {
@@ -63,7 +66,7 @@ impl Error {
         use lol_html::errors::RewritingError;
         match err {
             RewritingError::MemoryLimitExceeded(_) => Error::MemoryLimitExceeded { limit },
-            other => Error::Rewrite(other.to_string()),
+            other => Error::Rewrite(other),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Reads facts out of a cleaned article (dateline, image, lede, links, language, publication
-//! time) and renders it as plain text or Markdown. It reads only the cleaner's own output, whose
+//! time). It reads only the cleaner's own output, whose
 //! serialisation is canonical (see `normalize`).
 
 use serde::Serialize;
 
-use crate::normalize::{BLOCKS, Tok, tokenize};
+use crate::endpoint::is_same_or_subdomain;
+use crate::markup::{Tok, VOID, tokenize};
 
 /// Facts about a cleaned article, for structured output (`rfi-clean --format json`).
 ///
@@ -105,7 +106,7 @@ pub(crate) fn rfi_language(url: &str) -> Option<&'static str> {
     if host.ends_with("rfi.ro") {
         return Some("ro");
     }
-    if !crate::config::is_same_or_subdomain(host, "rfi.fr") {
+    if !is_same_or_subdomain(host, "rfi.fr") {
         return None;
     }
     let edition = parsed.path_segments()?.next()?;
@@ -205,7 +206,7 @@ fn inner_text(toks: &[Tok<'_>], start: usize) -> String {
     let mut text = String::new();
     for tok in &toks[start..] {
         match *tok {
-            Tok::Start { name, .. } if !crate::normalize::VOID.contains(&name) => depth += 1,
+            Tok::Start { name, .. } if !VOID.contains(&name) => depth += 1,
             Tok::End { .. } => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
@@ -217,146 +218,6 @@ fn inner_text(toks: &[Tok<'_>], start: usize) -> String {
         }
     }
     collapse(&text)
-}
-
-/// Renders cleaned HTML as plain text: blocks separated by blank lines, `<br>` as a line break,
-/// list items on their own lines, table rows on their own lines, links as their text, images
-/// left out.
-pub(crate) fn to_text(html: &str) -> String {
-    let mut text = TextWriter::default();
-    let mut lists: Vec<Option<u32>> = Vec::new(); // None: ul; Some(n): ol, at item n
-    for tok in tokenize(html) {
-        match tok {
-            Tok::Text(t) => text.text(&htmlize::unescape(t)),
-            Tok::Start { name: "br", .. } => text.line_break(),
-            Tok::Start { name: "li", .. } => {
-                text.pending(Break::Line);
-                let marker = match lists.last_mut() {
-                    Some(Some(n)) => {
-                        *n += 1;
-                        format!("{n}. ")
-                    }
-                    _ => "- ".to_owned(),
-                };
-                text.emit(&marker);
-            }
-            Tok::Start { name, .. } => {
-                match name {
-                    "ul" => lists.push(None),
-                    "ol" => lists.push(Some(0)),
-                    "pre" => text.pre += 1,
-                    _ => {}
-                }
-                text.block_edge(name, lists.len());
-            }
-            Tok::End { name, .. } => {
-                match name {
-                    "ul" | "ol" => {
-                        lists.pop();
-                    }
-                    "pre" => text.pre = text.pre.saturating_sub(1),
-                    "td" | "th" => text.emit(" "),
-                    _ => {}
-                }
-                text.block_edge(name, lists.len());
-            }
-        }
-    }
-    text.trim_spaces();
-    text.out
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-enum Break {
-    #[default]
-    None,
-    Line,
-    Paragraph,
-}
-
-#[derive(Default)]
-struct TextWriter {
-    out: String,
-    pending: Break,
-    pre: usize,
-}
-
-impl TextWriter {
-    fn pending(&mut self, b: Break) {
-        self.trim_spaces();
-        self.pending = self.pending.max(b);
-    }
-
-    fn at_line_start(&self) -> bool {
-        self.out.is_empty() || self.out.ends_with('\n') || self.pending != Break::None
-    }
-
-    fn emit(&mut self, s: &str) {
-        if s.is_empty() {
-            return;
-        }
-        if !self.out.is_empty() {
-            match self.pending {
-                Break::Paragraph => self.out.push_str("\n\n"),
-                Break::Line => self.out.push('\n'),
-                Break::None => {}
-            }
-        }
-        self.pending = Break::None;
-        self.out.push_str(s);
-    }
-
-    fn text(&mut self, decoded: &str) {
-        if self.pre > 0 {
-            self.emit(decoded);
-            return;
-        }
-        // Collapse whitespace as a browser does (NBSP is not collapsible).
-        let mut collapsed = String::with_capacity(decoded.len());
-        let mut space = self.at_line_start() || self.out.ends_with(' ');
-        for c in decoded.chars() {
-            if c.is_whitespace() && c != '\u{a0}' {
-                if !space {
-                    collapsed.push(' ');
-                    space = true;
-                }
-            } else {
-                collapsed.push(c);
-                space = false;
-            }
-        }
-        self.emit(&collapsed);
-    }
-
-    fn line_break(&mut self) {
-        self.trim_spaces();
-        self.out.push('\n');
-        self.pending = Break::None;
-    }
-
-    fn block_edge(&mut self, name: &str, list_depth: usize) {
-        if name == "tr" || (list_depth > 0 && matches!(name, "ul" | "ol" | "li")) {
-            self.pending(Break::Line);
-        } else if BLOCKS.contains(&name)
-            && !matches!(name, "td" | "th" | "tbody" | "thead" | "tfoot")
-            || name == "pre"
-        {
-            self.pending(Break::Paragraph);
-        }
-    }
-
-    fn trim_spaces(&mut self) {
-        if self.pre == 0 {
-            let kept = self.out.trim_end_matches(' ').len();
-            self.out.truncate(kept);
-        }
-    }
-}
-
-/// Renders cleaned HTML as Markdown (headings, emphasis, links, images, lists).
-pub(crate) fn to_markdown(html: &str) -> String {
-    let markdown = htmd::convert(html).unwrap_or_default();
-    markdown.trim().to_owned()
 }
 
 #[cfg(test)]
@@ -392,15 +253,6 @@ mod tests {
         assert_eq!(rfi_language("https://www.rfi.fr/br/x"), Some("pt-BR"));
         assert_eq!(rfi_language("https://www.rfi.ro/x"), Some("ro"));
         assert_eq!(rfi_language("https://example.com/fr/x"), None);
-    }
-
-    #[test]
-    fn text_rendering() {
-        let html = "<div>13/01/2024 - 11:36</div><p><strong>Lede</strong> and <a href=\"x\">a link</a>.</p><ul><li>one</li><li>two</li></ul><ol><li>first</li><li>second</li></ol><p>a<br>b &amp; c&nbsp;d</p><h2>Title</h2><pre>  keep\n  this</pre>";
-        assert_eq!(
-            to_text(html),
-            "13/01/2024 - 11:36\n\nLede and a link.\n\n- one\n- two\n\n1. first\n2. second\n\na\nb & c\u{a0}d\n\nTitle\n\n  keep\n  this"
-        );
     }
 
     #[test]

@@ -27,33 +27,40 @@
 #![warn(missing_docs)]
 
 mod charset;
+mod cleaned;
 mod cleaner;
-mod config;
+mod document;
+mod endpoint;
 mod envelope;
 mod error;
 mod extract;
 mod links;
+mod markup;
 mod normalize;
 mod output;
+mod pipeline;
 mod report;
 mod rewrite;
+mod rules;
 mod sanitize;
+mod scheme;
 mod share;
+mod shortlink;
+mod stream;
 
 use std::sync::LazyLock;
 
-pub use cleaner::{
-    CleanStream, Cleaned, Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE,
-    DEFAULT_REWRITE_MEMORY_LIMIT, DocumentKind, RewriteStream,
-};
-pub use config::{
-    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, SAFE_EXTRA_ATTRIBUTES,
-    SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule, TrackingRules,
-};
+pub use cleaned::{Cleaned, DocumentKind};
+pub use cleaner::{Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT};
 pub use envelope::Envelope;
 pub use error::Error;
 pub use extract::{Article, Image, Link};
 pub use report::Report;
+pub use rules::{
+    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, SAFE_EXTRA_ATTRIBUTES,
+    SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule, TrackingRules,
+};
+pub use stream::{CleanStream, RewriteStream};
 
 /// The display form of a URL: the percent-escapes that browsers would show decoded are decoded
 /// (path, query and fragment; valid UTF-8; never escapes that carry structure, spaces, controls,
@@ -68,7 +75,7 @@ pub use report::Report;
 /// ```
 pub fn display_url(url: &str) -> String {
     match url::Url::parse(url.trim()) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => links::display(&parsed),
+        Ok(parsed) if scheme::is_web(&parsed) => links::display(&parsed),
         _ => url.to_owned(),
     }
 }

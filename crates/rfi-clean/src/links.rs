@@ -7,13 +7,15 @@
 //! Nothing here sees HTML: callers undo entities before and escape after.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use percent_encoding::percent_decode_str;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use url::{Position, Url};
 
-use crate::config::{CompiledRules, CompiledShare, is_same_or_subdomain};
+use crate::endpoint::is_same_or_subdomain;
+use crate::rules::{CompiledRules, CompiledShare};
+use crate::scheme::{is_safe_target, is_web};
+use crate::shortlink::{ShortLinks, short_code};
 
 /// Redirect hops followed at most (U4). A longer chain is not unwrapped at all: stopping half
 /// way would leave a redirector that the next clean unwraps further (not idempotent).
@@ -33,9 +35,6 @@ pub(crate) struct LinkChange {
     /// The short codes looked up, and what the table gave for each.
     pub(crate) short_lookups: Vec<(String, Option<String>)>,
 }
-
-/// Short codes (`AFiz` of `https://rfi.my/AFiz.F`) and the article URL each stands for.
-pub(crate) type ShortLinks = HashMap<String, String>;
 
 /// Cleans one URL: unwrap, strip, decode for display.
 ///
@@ -115,15 +114,6 @@ pub(crate) fn rewrite_parsed(
     change
 }
 
-fn is_web(url: &Url) -> bool {
-    matches!(url.scheme(), "http" | "https")
-}
-
-/// U3: a target is followed only if it is an absolute http(s) URL with a host and no userinfo.
-fn is_safe_target(url: &Url) -> bool {
-    is_web(url) && url.has_host() && url.username().is_empty() && url.password().is_none()
-}
-
 enum Target {
     None,
     Safe(Url),
@@ -170,63 +160,6 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
     Target::None
 }
 
-/// U5: the code of a short link (`AFiz` for `https://rfi.my/AFiz.F`), case-sensitive.
-pub(crate) fn short_code<'u>(url: &'u Url, rules: &CompiledRules) -> Option<&'u str> {
-    let host = url.host_str()?;
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    if !is_web(url)
-        || url.query().is_some()
-        || url.fragment().is_some()
-        || !rules
-            .short_link_hosts
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(host))
-    {
-        return None;
-    }
-    parse_short_path(url.path().strip_prefix('/')?)
-}
-
-/// `CODE` or `CODE.X`, CODE alphanumeric, X one letter.
-fn parse_short_path(path: &str) -> Option<&str> {
-    let code = match path.split_once('.') {
-        Some((code, suffix)) => {
-            let mut chars = suffix.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if c.is_ascii_alphabetic() => code,
-                _ => return None,
-            }
-        }
-        None => path,
-    };
-    (!code.is_empty() && code.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(code)
-}
-
-/// Short codes mentioned anywhere in `text` (a share link's `text=` or `href=` value).
-pub(crate) fn short_codes_in<'t>(text: &'t str, rules: &CompiledRules) -> Vec<&'t str> {
-    let mut codes = Vec::new();
-    for host in &rules.short_link_hosts {
-        let needle = format!("{host}/");
-        let mut from = 0;
-        while let Some(i) = text[from..].find(needle.as_str()) {
-            let start = from + i + needle.len();
-            let before = text[..from + i].chars().next_back();
-            let end = text[start..]
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-                .map_or(text.len(), |j| start + j);
-            let token = text[start..end].trim_end_matches('.');
-            let host_starts_word = !before.is_some_and(|c| c.is_alphanumeric() || c == '-');
-            if host_starts_word {
-                if let Some(code) = parse_short_path(token) {
-                    codes.push(code);
-                }
-            }
-            from = start;
-        }
-    }
-    codes
-}
-
 /// Is this URL a share link? Returns the service it shares to.
 pub(crate) fn share_service<'r>(url: &Url, rules: &'r CompiledRules) -> Option<&'r CompiledShare> {
     if !rules.share_hosts.may_match(url) {
@@ -242,29 +175,6 @@ pub(crate) fn share_service<'r>(url: &Url, rules: &'r CompiledRules) -> Option<&
                 .query_pairs()
                 .any(|(k, _)| share.unless.iter().any(|u| u == &*k))
     })
-}
-
-/// The short codes a share link shares, and the article URL it pairs them with, if any
-/// (`dialog/share?href=https://rfi.my/AFiz.F&redirect_uri=<article>`).
-pub(crate) fn share_pairing(
-    url: &Url,
-    share: &CompiledShare,
-    rules: &CompiledRules,
-) -> (Vec<String>, Option<String>) {
-    let mut codes = Vec::new();
-    let mut article = None;
-    for (name, value) in url.query_pairs() {
-        if share.carries.iter().any(|c| c == &*name) {
-            codes.extend(short_codes_in(&value, rules).into_iter().map(str::to_owned));
-        } else if name == "redirect_uri" {
-            if let Ok(target) = Url::parse(&value) {
-                if is_safe_target(&target) && short_code(&target, rules).is_none() {
-                    article = Some(target.to_string());
-                }
-            }
-        }
-    }
-    (codes, article)
 }
 
 /// Removes tracking parameters from the query and from a query-like fragment. Returns how many.
@@ -412,32 +322,6 @@ fn hex_value(b: u8) -> u8 {
     }
 }
 
-/// Would a lenient reader (an old browser, a feed reader) see a script scheme once every Unicode
-/// space, control and invisible character is removed? `\u{2028}javascript:` is a relative URL to
-/// the WHATWG parser (and so passes ammonia), but nothing is lost by dropping it (DOMPurify does).
-pub(crate) fn looks_scripted(value: &str) -> bool {
-    let mut scheme = String::new();
-    for c in value.chars() {
-        if c.is_whitespace()
-            || c.is_control()
-            || matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF)
-        {
-            continue;
-        }
-        if c == ':' {
-            break;
-        }
-        if scheme.len() > 10 || !c.is_ascii_alphanumeric() {
-            return false;
-        }
-        scheme.push(c.to_ascii_lowercase());
-    }
-    matches!(
-        scheme.as_str(),
-        "javascript" | "vbscript" | "data" | "file" | "livescript"
-    )
-}
-
 /// May this decoded character be shown in a URL (D5, D7)?
 pub(crate) fn is_displayable(c: char) -> bool {
     if c.is_ascii() {
@@ -478,7 +362,7 @@ pub(crate) fn is_displayable(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rules;
+    use crate::rules::Rules;
 
     fn rules() -> CompiledRules {
         CompiledRules::new(&Rules::default()).expect("default rules compile")
@@ -778,17 +662,6 @@ mod tests {
             clean_with("https://rfi.my/AFiz?x=1", &short),
             "https://rfi.my/AFiz?x=1"
         );
-    }
-
-    #[test]
-    fn short_codes_in_text() {
-        let r = rules();
-        assert_eq!(short_codes_in("标题 - https://rfi.my/AFiz.W", &r), ["AFiz"]);
-        assert_eq!(
-            short_codes_in("https://rfi.my/AFiz.F and rfi.my/B2c.", &r),
-            ["AFiz", "B2c"]
-        );
-        assert!(short_codes_in("https://notrfi.my/AFiz", &r).is_empty());
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! The only module that formats the final text of a document: the envelope's header lines,
-//! a whole page's head, or the bare fragment.
+//! The only module that formats output: the envelope's header lines, a whole page's head, the
+//! bare fragment, and the plain-text and Markdown renderings (with their title header).
 
 use crate::envelope::Envelope;
+use crate::markup::{BLOCKS, Tok, tokenize};
+use crate::scheme::looks_scripted;
 
 /// Writes the envelope's header and the cleaned HTML, in the seed's layout.
 pub(crate) fn envelope(env: &Envelope, url: &str, html: &str) -> String {
@@ -70,7 +72,7 @@ pub(crate) fn page(head: &PageHead<'_>, html: &str) -> String {
 /// relative URL for any Markdown renderer.
 pub(crate) fn markdown_url(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
-    let neutralize = crate::links::looks_scripted(url);
+    let neutralize = looks_scripted(url);
     let mut colon_seen = false;
     for c in url.chars() {
         if c == ':' && neutralize && !colon_seen {
@@ -106,6 +108,146 @@ pub(crate) fn escape_text(s: &str) -> String {
 
 pub(crate) fn escape_attribute(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;")
+}
+
+/// Renders cleaned HTML as plain text: blocks separated by blank lines, `<br>` as a line break,
+/// list items on their own lines, table rows on their own lines, links as their text, images
+/// left out.
+pub(crate) fn to_text(html: &str) -> String {
+    let mut text = TextWriter::default();
+    let mut lists: Vec<Option<u32>> = Vec::new(); // None: ul; Some(n): ol, at item n
+    for tok in tokenize(html) {
+        match tok {
+            Tok::Text(t) => text.text(&htmlize::unescape(t)),
+            Tok::Start { name: "br", .. } => text.line_break(),
+            Tok::Start { name: "li", .. } => {
+                text.pending(Break::Line);
+                let marker = match lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{n}. ")
+                    }
+                    _ => "- ".to_owned(),
+                };
+                text.emit(&marker);
+            }
+            Tok::Start { name, .. } => {
+                match name {
+                    "ul" => lists.push(None),
+                    "ol" => lists.push(Some(0)),
+                    "pre" => text.pre += 1,
+                    _ => {}
+                }
+                text.block_edge(name, lists.len());
+            }
+            Tok::End { name, .. } => {
+                match name {
+                    "ul" | "ol" => {
+                        lists.pop();
+                    }
+                    "pre" => text.pre = text.pre.saturating_sub(1),
+                    "td" | "th" => text.emit(" "),
+                    _ => {}
+                }
+                text.block_edge(name, lists.len());
+            }
+        }
+    }
+    text.trim_spaces();
+    text.out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+enum Break {
+    #[default]
+    None,
+    Line,
+    Paragraph,
+}
+
+#[derive(Default)]
+struct TextWriter {
+    out: String,
+    pending: Break,
+    pre: usize,
+}
+
+impl TextWriter {
+    fn pending(&mut self, b: Break) {
+        self.trim_spaces();
+        self.pending = self.pending.max(b);
+    }
+
+    fn at_line_start(&self) -> bool {
+        self.out.is_empty() || self.out.ends_with('\n') || self.pending != Break::None
+    }
+
+    fn emit(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if !self.out.is_empty() {
+            match self.pending {
+                Break::Paragraph => self.out.push_str("\n\n"),
+                Break::Line => self.out.push('\n'),
+                Break::None => {}
+            }
+        }
+        self.pending = Break::None;
+        self.out.push_str(s);
+    }
+
+    fn text(&mut self, decoded: &str) {
+        if self.pre > 0 {
+            self.emit(decoded);
+            return;
+        }
+        // Collapse whitespace as a browser does (NBSP is not collapsible).
+        let mut collapsed = String::with_capacity(decoded.len());
+        let mut space = self.at_line_start() || self.out.ends_with(' ');
+        for c in decoded.chars() {
+            if c.is_whitespace() && c != '\u{a0}' {
+                if !space {
+                    collapsed.push(' ');
+                    space = true;
+                }
+            } else {
+                collapsed.push(c);
+                space = false;
+            }
+        }
+        self.emit(&collapsed);
+    }
+
+    fn line_break(&mut self) {
+        self.trim_spaces();
+        self.out.push('\n');
+        self.pending = Break::None;
+    }
+
+    fn block_edge(&mut self, name: &str, list_depth: usize) {
+        if name == "tr" || (list_depth > 0 && matches!(name, "ul" | "ol" | "li")) {
+            self.pending(Break::Line);
+        } else if BLOCKS.contains(&name)
+            && !matches!(name, "td" | "th" | "tbody" | "thead" | "tfoot")
+            || name == "pre"
+        {
+            self.pending(Break::Paragraph);
+        }
+    }
+
+    fn trim_spaces(&mut self) {
+        if self.pre == 0 {
+            let kept = self.out.trim_end_matches(' ').len();
+            self.out.truncate(kept);
+        }
+    }
+}
+
+/// Renders cleaned HTML as Markdown (headings, emphasis, links, images, lists).
+pub(crate) fn to_markdown(html: &str) -> String {
+    let markdown = htmd::convert(html).unwrap_or_default();
+    markdown.trim().to_owned()
 }
 
 #[cfg(test)]
@@ -159,6 +301,15 @@ mod tests {
         assert!(
             out.contains("href=\"https://a.com/?a=1&amp;b=&quot;\""),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn text_rendering() {
+        let html = "<div>13/01/2024 - 11:36</div><p><strong>Lede</strong> and <a href=\"x\">a link</a>.</p><ul><li>one</li><li>two</li></ul><ol><li>first</li><li>second</li></ol><p>a<br>b &amp; c&nbsp;d</p><h2>Title</h2><pre>  keep\n  this</pre>";
+        assert_eq!(
+            to_text(html),
+            "13/01/2024 - 11:36\n\nLede and a link.\n\n- one\n- two\n\n1. first\n2. second\n\na\nb & c\u{a0}d\n\nTitle\n\n  keep\n  this"
         );
     }
 }

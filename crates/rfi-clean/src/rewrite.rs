@@ -7,7 +7,6 @@
 //! matching, and `&` is escaped again when a value is written back (lol_html escapes `"`).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use lol_html::html_content::{ContentType, Element, TextChunk};
@@ -18,10 +17,12 @@ use lol_html::{
 };
 use url::Url;
 
-use crate::config::CompiledRules;
-use crate::links::{self, ShortLinks};
+use crate::document::HeadFacts;
+use crate::links;
 use crate::report::Report;
+use crate::rules::CompiledRules;
 use crate::share;
+use crate::shortlink::{Lookup, Pairing, ShortLinks, share_pairing};
 
 /// A link's text is compared with its old URL only up to this length.
 const MAX_LINK_TEXT: usize = 4096;
@@ -77,15 +78,13 @@ pub(crate) struct Selectors {
 }
 
 impl Selectors {
-    pub(crate) fn new() -> Selectors {
+    pub(crate) fn new(rules: &CompiledRules) -> Selectors {
         let parse = |s: &str| s.parse::<Selector>().expect("built-in selectors are valid");
-        let mut elements: Vec<(Selector, Kind)> = Vec::new();
-        for tag in share::WIDGET_TAGS {
-            elements.push((parse(tag), Kind::ShareWidget));
-        }
-        for attribute in share::WIDGET_ATTRIBUTES {
-            elements.push((parse(&format!("[{attribute}]")), Kind::ShareWidget));
-        }
+        let mut elements: Vec<(Selector, Kind)> = rules
+            .share_selectors
+            .iter()
+            .map(|selector| (selector.clone(), Kind::ShareWidget))
+            .collect();
         elements.extend([
             (parse("*"), Kind::Any),
             (parse("a[href]"), Kind::Link),
@@ -103,124 +102,123 @@ impl Selectors {
     }
 }
 
-/// Per-document state shared by the handlers of one pass.
+/// What a pass is told before it starts.
 #[derive(Debug, Default)]
-pub(crate) struct PassState {
-    pub(crate) report: Report,
-    /// Short codes resolved so far (filled in advance by `prescan` for a one-shot clean).
+pub(crate) struct PassOptions {
+    /// The short-link table to resolve against (the final one, on a second pass).
     pub(crate) short_links: ShortLinks,
-    /// Streaming: learn short-link pairings from share links as they go by.
+    /// Learn short-link pairings from share links as they go by, into the table.
     pub(crate) learn_short_links: bool,
-    pub(crate) pairing: Pairing,
-    /// The envelope's URL, if any.
-    pub(crate) envelope_url: Option<String>,
-    pub(crate) canonical: Option<String>,
-    pub(crate) og_url: Option<String>,
-    /// Capture and drop the `<title>` of a whole page.
-    pub(crate) capture_page: bool,
-    pub(crate) title: Option<String>,
-    pub(crate) lang: Option<String>,
-    /// The current `<a>`: its old href (entities undone) and new href.
-    pub(crate) link: Option<(String, String)>,
-    pub(crate) link_text: String,
-    /// How many removed elements we are inside: their content is not counted again.
-    pub(crate) removed_depth: usize,
     /// Record every short-code lookup (a one-shot pass checks them against the final table;
     /// a stream does not, and must not grow).
     pub(crate) record_lookups: bool,
-    /// Every short-code lookup made, with what the table gave at that moment.
-    pub(crate) lookups: Vec<(String, Option<String>)>,
+    /// Capture and drop the `<title>` of a whole page, and read its `lang`.
+    pub(crate) capture_page: bool,
     /// Unwrap elements nested deeper than `MAX_DEPTH` (only a pass whose output goes to the
     /// sanitizer's tree builder needs it; the rewrite-only stream builds no tree).
     pub(crate) cap_depth: bool,
-    /// Open elements that count towards `MAX_DEPTH`.
-    pub(crate) depth: usize,
+    /// The envelope's URL, if any.
+    pub(crate) envelope_url: Option<String>,
+}
+
+/// What a pass found, handed over when it ends.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    pub(crate) report: Report,
+    pub(crate) pairing: Pairing,
+    /// Every short-code lookup made, with what the table gave at that moment.
+    pub(crate) lookups: Vec<Lookup>,
+    pub(crate) head: HeadFacts,
     /// Kept `<a href>` and `<img src>` elements that the rules saw. If the sanitized output has
-    /// more, the sanitizer's parser found links where lol_html saw none (see `Cleaner::clean`).
+    /// more, the sanitizer's parser found links where lol_html saw none (see `pipeline`).
     pub(crate) urls_seen: usize,
 }
 
-impl PassState {
-    /// The URL the document says it is: canonical, then og:url, then the envelope's.
-    pub(crate) fn document_url(&self) -> Option<&str> {
-        self.canonical
-            .as_deref()
-            .or(self.og_url.as_deref())
-            .or(self.envelope_url.as_deref())
-    }
-}
-
-/// Distinct short codes a document may pair; beyond this, new codes are not learned, so an
-/// endless stream of share links cannot grow memory without bound.
-const MAX_PAIRED_CODES: usize = 4096;
-
-/// Pairings of short codes with article URLs, as found in share links.
+/// The handlers' working state within one pass.
 #[derive(Debug, Default)]
-pub(crate) struct Pairing {
-    /// Codes paired explicitly (`redirect_uri`); `None` once two share links disagree.
-    explicit: HashMap<String, Option<String>>,
-    /// Codes a share link of this document shares: they stand for the document itself.
-    implicit: HashSet<String>,
+struct Scratch {
+    /// The table in use: the given one, plus what has been learned so far.
+    short_links: ShortLinks,
+    /// The current `<a>`: its old href (entities undone) and new href.
+    link: Option<(String, String)>,
+    link_text: String,
+    /// How many removed elements we are inside: their content is not counted again.
+    removed_depth: usize,
+    /// Open elements that count towards `MAX_DEPTH`.
+    depth: usize,
 }
 
-impl Pairing {
-    /// Learns what one share link says; returns the codes it told something about.
-    fn learn(&mut self, codes: Vec<String>, article: Option<String>) -> Vec<String> {
-        let mut learned = Vec::new();
-        for code in codes {
-            let known = self.explicit.contains_key(&code) || self.implicit.contains(&code);
-            if !known && self.explicit.len() + self.implicit.len() >= MAX_PAIRED_CODES {
-                continue;
-            }
-            match &article {
-                Some(url) => {
-                    let entry = self
-                        .explicit
-                        .entry(code.clone())
-                        .or_insert_with(|| Some(url.clone()));
-                    if entry.as_deref() != Some(url.as_str()) {
-                        *entry = None; // ambiguous: resolve nothing
-                    }
-                }
-                None => {
-                    self.implicit.insert(code.clone());
-                }
-            }
-            learned.push(code);
-        }
-        learned
-    }
+/// Per-document state shared by the handlers of one pass.
+#[derive(Debug, Default)]
+struct PassState {
+    opts: PassOptions,
+    found: Findings,
+    scratch: Scratch,
+}
 
-    /// What one code stands for: its explicit pairing, else the document itself.
-    fn resolve_one(&self, code: &str, document_url: Option<&str>) -> Option<String> {
-        match self.explicit.get(code) {
-            Some(explicit) => explicit.clone(),
-            None if self.implicit.contains(code) => document_url.map(str::to_owned),
-            None => None,
-        }
-    }
-
-    /// The short-link table: explicit pairings first, then this document's own codes.
-    pub(crate) fn resolve(&self, document_url: Option<&str>) -> ShortLinks {
-        self.explicit
-            .keys()
-            .chain(&self.implicit)
-            .filter_map(|code| Some((code.clone(), self.resolve_one(code, document_url)?)))
-            .collect()
+impl PassState {
+    fn document_url(&self) -> Option<&str> {
+        self.found
+            .head
+            .document_url(self.opts.envelope_url.as_deref())
     }
 }
 
-pub(crate) type Shared = Arc<Mutex<PassState>>;
+type Shared = Arc<Mutex<PassState>>;
 
-pub(crate) fn lock(state: &Shared) -> MutexGuard<'_, PassState> {
+fn lock(state: &Shared) -> MutexGuard<'_, PassState> {
     // A handler never panics while holding the lock, but stay usable if one ever did.
     state
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// One rewrite pass over one document: options in, a rewriter, findings out.
+#[derive(Debug)]
+pub(crate) struct Pass {
+    state: Shared,
+}
+
+impl Pass {
+    pub(crate) fn new(mut opts: PassOptions) -> Pass {
+        let scratch = Scratch {
+            short_links: std::mem::take(&mut opts.short_links),
+            ..Scratch::default()
+        };
+        Pass {
+            state: Arc::new(Mutex::new(PassState {
+                opts,
+                found: Findings::default(),
+                scratch,
+            })),
+        }
+    }
+
+    /// What the pass has found so far (all of it, once its rewriter has ended).
+    pub(crate) fn take_findings(&self) -> Findings {
+        std::mem::take(&mut lock(&self.state).found)
+    }
+
+    /// Builds a rewriter that runs every rewrite rule into `sink`.
+    pub(crate) fn rewriter<'h, O: OutputSink>(
+        &self,
+        rules: &'h CompiledRules,
+        selectors: &'h Selectors,
+        memory_limit: usize,
+        sink: O,
+    ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
+        rewriter(
+            rules,
+            selectors,
+            memory_limit,
+            Arc::clone(&self.state),
+            sink,
+        )
+    }
+}
+
 /// Builds a rewriter that runs every rewrite rule into `sink`.
-pub(crate) fn rewriter<'h, O: OutputSink>(
+fn rewriter<'h, O: OutputSink>(
     rules: &'h CompiledRules,
     selectors: &'h Selectors,
     memory_limit: usize,
@@ -242,23 +240,23 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
                     let mut st = lock(&inner);
-                    st.removed_depth = st.removed_depth.saturating_sub(1);
+                    st.scratch.removed_depth = st.scratch.removed_depth.saturating_sub(1);
                     Ok(())
                 }));
                 if on_end.is_ok() {
-                    lock(&state).removed_depth += 1;
+                    lock(&state).scratch.removed_depth += 1;
                 }
             } else if outcome == Outcome::Counted {
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
                     let mut st = lock(&inner);
-                    st.depth = st.depth.saturating_sub(1);
+                    st.scratch.depth = st.scratch.depth.saturating_sub(1);
                     Ok(())
                 }));
                 if on_end.is_err() {
                     // No end tag will come: it does not stay open.
                     let mut st = lock(&state);
-                    st.depth = st.depth.saturating_sub(1);
+                    st.scratch.depth = st.scratch.depth.saturating_sub(1);
                 }
             }
             Ok(())
@@ -277,8 +275,8 @@ pub(crate) fn rewriter<'h, O: OutputSink>(
     };
     let on_title_text = move |t: &mut TextChunk<'_>| -> HandlerResult {
         let mut st = lock(&state);
-        if st.capture_page {
-            let title = st.title.get_or_insert_with(String::new);
+        if st.opts.capture_page {
+            let title = st.found.head.title.get_or_insert_with(String::new);
             if title.len() < MAX_TITLE {
                 title.push_str(t.as_str());
             }
@@ -304,54 +302,57 @@ fn on_element(
     rules: &CompiledRules,
     st: &mut PassState,
 ) -> Outcome {
-    if st.removed_depth > 0 {
+    if st.scratch.removed_depth > 0 {
         // Inside a removed widget: it all goes already, and counts once.
-        st.link = None;
+        st.scratch.link = None;
         return Outcome::Kept;
     }
     match kind {
         Kind::ShareWidget => {
-            st.report.share_widgets_removed += 1;
+            st.found.report.share_widgets_removed += 1;
             el.remove();
             Outcome::Removed
         }
         Kind::Any => {
             if !el.attributes().is_empty()
-                && share::is_promo(el.attributes().iter().map(|a| a.name()))
+                && share::is_promo(
+                    el.attributes().iter().map(|a| a.name()),
+                    &rules.promo_attribute_prefixes,
+                )
             {
-                st.report.promos_removed += 1;
+                st.found.report.promos_removed += 1;
                 el.remove();
                 return Outcome::Removed;
             }
-            if !st.cap_depth
+            if !st.opts.cap_depth
                 || !el.can_have_content()
                 || NOT_COUNTED.contains(&el.tag_name().as_str())
             {
                 return Outcome::Kept;
             }
-            if st.depth >= MAX_DEPTH {
-                st.report.elements_unnested += 1;
+            if st.scratch.depth >= MAX_DEPTH {
+                st.found.report.elements_unnested += 1;
                 el.remove_and_keep_content();
                 return Outcome::Kept;
             }
-            st.depth += 1;
+            st.scratch.depth += 1;
             Outcome::Counted
         }
         Kind::Link => {
             if on_link(el, rules, st) {
                 return Outcome::Removed;
             }
-            st.urls_seen += 1;
+            st.found.urls_seen += 1;
             Outcome::Kept
         }
         Kind::Image => {
-            st.urls_seen += 1;
+            st.found.urls_seen += 1;
             if let Some(src) = el.get_attribute("src") {
                 let raw = htmlize::unescape_attribute(&src);
-                let mut change = links::rewrite(&raw, rules, &st.short_links);
-                st.report.count_link(&change);
-                if st.record_lookups {
-                    st.lookups.append(&mut change.short_lookups);
+                let mut change = links::rewrite(&raw, rules, &st.scratch.short_links);
+                st.found.report.count_link(&change);
+                if st.opts.record_lookups {
+                    st.found.lookups.append(&mut change.short_lookups);
                 }
                 if let Some(new) = change.url {
                     set_attribute(el, "src", &new);
@@ -366,7 +367,7 @@ fn on_element(
                 .any(|r| r.eq_ignore_ascii_case("canonical"))
             {
                 if let Some(href) = el.get_attribute("href") {
-                    st.canonical.get_or_insert_with(|| {
+                    st.found.head.canonical.get_or_insert_with(|| {
                         htmlize::unescape_attribute(&href).trim().to_owned()
                     });
                 }
@@ -377,20 +378,20 @@ fn on_element(
             let property = el.get_attribute("property").unwrap_or_default();
             if property.eq_ignore_ascii_case("og:url") {
                 if let Some(content) = el.get_attribute("content") {
-                    st.og_url.get_or_insert_with(|| {
+                    st.found.head.og_url.get_or_insert_with(|| {
                         htmlize::unescape_attribute(&content).trim().to_owned()
                     });
                 }
             }
             Outcome::Kept
         }
-        Kind::Title if st.capture_page => {
+        Kind::Title if st.opts.capture_page => {
             el.remove();
             Outcome::Kept // the title's text is still captured; nothing was lost
         }
-        Kind::Html if st.capture_page => {
+        Kind::Html if st.opts.capture_page => {
             if let Some(lang) = el.get_attribute("lang") {
-                st.lang.get_or_insert(lang);
+                st.found.head.lang.get_or_insert(lang);
             }
             Outcome::Kept
         }
@@ -404,7 +405,7 @@ fn on_link(
     rules: &CompiledRules,
     st: &mut PassState,
 ) -> bool {
-    st.link = None;
+    st.scratch.link = None;
     let Some(href) = el.get_attribute("href") else {
         return false;
     };
@@ -414,68 +415,68 @@ fn on_link(
         return false; // relative or unparsable: left as it is
     };
     if let Some(service) = links::share_service(&url, rules) {
-        if st.learn_short_links {
-            let (codes, article) = links::share_pairing(&url, service, rules);
-            for code in st.pairing.learn(codes, article) {
-                match st.pairing.resolve_one(&code, st.document_url()) {
-                    Some(url) => st.short_links.insert(code, url),
-                    None => st.short_links.remove(&code),
+        if st.opts.learn_short_links {
+            let (codes, article) = share_pairing(&url, service, rules);
+            for code in st.found.pairing.learn(codes, article) {
+                match st.found.pairing.resolve_one(&code, st.document_url()) {
+                    Some(url) => st.scratch.short_links.insert(code, url),
+                    None => st.scratch.short_links.remove(&code),
                 };
             }
         }
-        st.report.share_widgets_removed += 1;
+        st.found.report.share_widgets_removed += 1;
         el.remove();
         return true;
     }
-    let mut change = links::rewrite_parsed(raw, url, rules, &st.short_links);
-    if st.record_lookups {
-        st.lookups.append(&mut change.short_lookups);
+    let mut change = links::rewrite_parsed(raw, url, rules, &st.scratch.short_links);
+    if st.opts.record_lookups {
+        st.found.lookups.append(&mut change.short_lookups);
     }
     if let Some(new) = &change.url {
         // A redirector may wrap a share link.
         let unwrapped_share = change.unwrapped > 0
             && Url::parse(new).is_ok_and(|u| links::share_service(&u, rules).is_some());
         if unwrapped_share {
-            st.report.share_widgets_removed += 1;
+            st.found.report.share_widgets_removed += 1;
             el.remove();
             return true;
         }
         set_attribute(el, "href", new);
-        st.link = Some((raw.to_owned(), new.clone()));
+        st.scratch.link = Some((raw.to_owned(), new.clone()));
     }
-    st.report.count_link(&change);
+    st.found.report.count_link(&change);
     false
 }
 
 /// A text node inside a rewritten link: if it spells the old URL, it shows the new one.
 /// The node is held back (up to `MAX_LINK_TEXT`) until its last chunk decides.
 fn on_link_text(t: &mut TextChunk<'_>, st: &mut PassState) {
-    let Some((old, new)) = &st.link else {
+    let Some((old, new)) = &st.scratch.link else {
         return;
     };
-    if st.link_text.len() + t.as_str().len() > MAX_LINK_TEXT {
+    if st.scratch.link_text.len() + t.as_str().len() > MAX_LINK_TEXT {
         // Too long to be a URL: let it through unchanged.
-        let held = std::mem::take(&mut st.link_text);
+        let held = std::mem::take(&mut st.scratch.link_text);
         let current = t.as_str().to_owned();
         t.replace(&(held + &current), ContentType::Html);
-        st.link = None;
+        st.scratch.link = None;
         return;
     }
-    st.link_text.push_str(t.as_str());
-    if !could_spell(&st.link_text, old) {
+    st.scratch.link_text.push_str(t.as_str());
+    if !could_spell(&st.scratch.link_text, old) {
         // Not the URL (most link text is a word or two): let it through as it came.
-        let held = std::mem::take(&mut st.link_text);
+        let held = std::mem::take(&mut st.scratch.link_text);
         if held.len() > t.as_str().len() {
             t.replace(&held, ContentType::Html);
         }
-        st.link = None;
+        st.scratch.link = None;
         return;
     }
     if !t.last_in_text_node() {
         t.remove();
         return;
     }
-    let held = std::mem::take(&mut st.link_text);
+    let held = std::mem::take(&mut st.scratch.link_text);
     let text = htmlize::unescape(&held);
     if text.trim() == old.as_str() {
         let lead = &text[..text.len() - text.trim_start().len()];

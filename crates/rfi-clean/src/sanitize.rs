@@ -8,122 +8,8 @@
 
 use std::borrow::Cow;
 
-use crate::Error;
-use crate::config::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, safe_name};
-use crate::links::looks_scripted;
-
-/// A rules file's sanitizer allowances, checked against the safe lists.
-pub(crate) struct Allowances {
-    tags: Vec<&'static str>,
-    generic: Vec<&'static str>,
-    per_tag: Vec<(&'static str, Vec<&'static str>)>,
-}
-
-/// Checks allowances: every name must be on a safe list.
-pub(crate) fn extra_allowances(rules: &SanitizerRules) -> Result<Allowances, Error> {
-    let attributes = |names: &[String]| -> Result<Vec<&'static str>, Error> {
-        names
-            .iter()
-            .map(|n| safe_name(n, SAFE_EXTRA_ATTRIBUTES, "attribute"))
-            .collect()
-    };
-    // Attributes may go on an extra tag or on one ammonia allows already.
-    let any_tag = |tag: &str| {
-        safe_name(tag, DEFAULT_TAGS, "tag").or_else(|_| safe_name(tag, SAFE_EXTRA_TAGS, "tag"))
-    };
-    Ok(Allowances {
-        tags: rules
-            .add_tags
-            .iter()
-            .map(|t| safe_name(t, SAFE_EXTRA_TAGS, "tag"))
-            .collect::<Result<_, _>>()?,
-        generic: attributes(&rules.add_generic_attributes)?,
-        per_tag: rules
-            .add_tag_attributes
-            .iter()
-            .map(|(tag, names)| Ok((any_tag(tag)?, attributes(names)?)))
-            .collect::<Result<_, Error>>()?,
-    })
-}
-
-/// The tags ammonia allows by default (attributes may be added to these too).
-const DEFAULT_TAGS: &[&str] = &[
-    "a",
-    "abbr",
-    "acronym",
-    "area",
-    "article",
-    "aside",
-    "b",
-    "bdi",
-    "bdo",
-    "blockquote",
-    "br",
-    "caption",
-    "center",
-    "cite",
-    "code",
-    "col",
-    "colgroup",
-    "data",
-    "dd",
-    "del",
-    "details",
-    "dfn",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "i",
-    "img",
-    "ins",
-    "kbd",
-    "li",
-    "map",
-    "mark",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "q",
-    "rp",
-    "rt",
-    "rtc",
-    "ruby",
-    "s",
-    "samp",
-    "small",
-    "span",
-    "strike",
-    "strong",
-    "sub",
-    "summary",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "time",
-    "tr",
-    "tt",
-    "u",
-    "ul",
-    "var",
-    "wbr",
-];
+use crate::rules::Allowances;
+use crate::scheme::looks_scripted;
 
 /// The ammonia builder for rfi-clean's policy, plus checked allowances. Built once per `Cleaner`.
 pub(crate) fn builder(allowances: &Allowances) -> ammonia::Builder<'static> {
@@ -206,6 +92,7 @@ pub(crate) fn srcset_urls(value: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, extra_allowances};
 
     #[test]
     fn the_builder_does_not_panic() {
@@ -250,7 +137,7 @@ mod tests {
                 ..Default::default()
             },
         ] {
-            let err = extra_allowances(&rules).err().expect("refused");
+            let err = extra_allowances(&rules).expect_err("refused");
             assert!(err.to_string().contains("can safely allow"), "{err}");
         }
     }

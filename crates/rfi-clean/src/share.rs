@@ -2,19 +2,13 @@
 //! that head a share bar. The rewrite pass removes widgets; the normalize stage removes labels
 //! that their widgets left alone. Prose that merely mentions sharing (`他分享了…`) is never a label.
 
-/// Custom elements of RFI's share widget (`<span data-root-share><share-button>…`), seen in the seed.
-pub(crate) const WIDGET_TAGS: &[&str] = &["share-button", "share-modal"];
-
-/// Attribute names that mark a widget: the seed's `data-root-share` container.
-pub(crate) const WIDGET_ATTRIBUTES: &[&str] = &["data-root-share"];
-
-/// Attribute name prefixes of promotion placeholders (`data-selfpromo-newsletter`, `-app`; the seed).
-pub(crate) const PROMO_ATTRIBUTE_PREFIXES: &[&str] = &["data-selfpromo"];
-
-/// Do these attribute names mark a promotion placeholder?
-pub(crate) fn is_promo(mut attribute_names: impl Iterator<Item = String>) -> bool {
+/// Does one of these attribute names start with a promotion prefix (lowercased)?
+pub(crate) fn is_promo(
+    mut attribute_names: impl Iterator<Item = String>,
+    prefixes: &[String],
+) -> bool {
     attribute_names.any(|name| {
-        PROMO_ATTRIBUTE_PREFIXES.iter().any(|p| {
+        prefixes.iter().any(|p| {
             name.len() >= p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
         })
     })
@@ -90,9 +84,10 @@ mod tests {
                 .collect::<Vec<_>>()
                 .into_iter()
         };
-        assert!(is_promo(names(&["data-selfpromo-newsletter"])));
-        assert!(is_promo(names(&["class", "data-selfpromo-app"])));
-        assert!(!is_promo(names(&["class", "data-share"])));
-        assert!(!is_promo(names(&[])));
+        let prefixes = ["data-selfpromo".to_owned()];
+        assert!(is_promo(names(&["data-selfpromo-newsletter"]), &prefixes));
+        assert!(is_promo(names(&["class", "data-selfpromo-app"]), &prefixes));
+        assert!(!is_promo(names(&["class", "data-share"]), &prefixes));
+        assert!(!is_promo(names(&[]), &prefixes));
     }
 }

@@ -1,10 +1,13 @@
-//! The rules as data: share endpoints, share labels, short-link hosts, redirectors and tracking
-//! parameters. The defaults live in `rules.toml`, compiled in; [`Rules`] is its typed form, and
-//! `CompiledRules` is what the link and share stages match against.
+//! The rules as data and their validation: share endpoints, share labels, widget selectors,
+//! short-link hosts, redirectors, tracking parameters and sanitizer allowances. The defaults live
+//! in `rules.toml`, compiled in; [`Rules`] is its typed form, and `CompiledRules` is what the
+//! stages match against, checked once per `Cleaner`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::endpoint::{Endpoint, HostIndex};
+use crate::share::normalize_label;
 
 /// The built-in rules file, as text (what `rfi-clean --print-config` prints).
 pub const DEFAULT_RULES_TOML: &str = include_str!("rules.toml");
@@ -31,6 +34,14 @@ pub struct Rules {
     /// Words that head a share bar (`分享`, `Partager`, `Share`…).
     #[serde(default)]
     pub share_labels: Vec<String>,
+    /// CSS selectors of share widgets that no link gives away (`share-button`,
+    /// `[data-root-share]`): removed whole.
+    #[serde(default)]
+    pub share_selectors: Vec<String>,
+    /// Attribute-name prefixes of promotion placeholders (`data-selfpromo`): an element with
+    /// such an attribute is removed whole.
+    #[serde(default)]
+    pub promo_attribute_prefixes: Vec<String>,
     /// Hosts of tracking short links (`rfi.my`), resolved from the document itself.
     #[serde(default)]
     pub short_link_hosts: Vec<String>,
@@ -199,6 +210,9 @@ impl Rules {
     /// ```
     pub fn extend(&mut self, other: Rules) {
         self.share_labels.extend(other.share_labels);
+        self.share_selectors.extend(other.share_selectors);
+        self.promo_attribute_prefixes
+            .extend(other.promo_attribute_prefixes);
         self.short_link_hosts.extend(other.short_link_hosts);
         self.share.extend(other.share);
         self.redirector.extend(other.redirector);
@@ -239,185 +253,120 @@ pub(crate) fn safe_name(
         })
 }
 
-/// Which URLs an endpoint pattern matches.
+/// A rules file's sanitizer allowances, checked against the safe lists.
 #[derive(Debug, Clone)]
-pub(crate) struct Endpoint {
-    /// `None`: http or https. `Some(s)`: exactly that scheme.
-    scheme: Option<String>,
-    host: HostPattern,
-    path: PathPattern,
+pub(crate) struct Allowances {
+    pub(crate) tags: Vec<&'static str>,
+    pub(crate) generic: Vec<&'static str>,
+    pub(crate) per_tag: Vec<(&'static str, Vec<&'static str>)>,
 }
 
-#[derive(Debug, Clone)]
-enum HostPattern {
-    /// Any host (only for non-http schemes written as `mailto:`).
-    Any,
-    /// This domain or one of its subdomains.
-    Domain(String),
-    /// `name.*`: the label `name` followed by one or two more labels, anywhere after a dot.
-    AnyTld(String),
-    /// Exactly this authority (non-http schemes: `whatsapp://send`).
-    Exact(String),
+/// Checks allowances: every name must be on a safe list.
+pub(crate) fn extra_allowances(rules: &SanitizerRules) -> Result<Allowances, Error> {
+    let attributes = |names: &[String]| -> Result<Vec<&'static str>, Error> {
+        names
+            .iter()
+            .map(|n| safe_name(n, SAFE_EXTRA_ATTRIBUTES, "attribute"))
+            .collect()
+    };
+    // Attributes may go on an extra tag or on one ammonia allows already.
+    let any_tag = |tag: &str| {
+        safe_name(tag, AMMONIA_DEFAULT_TAGS, "tag")
+            .or_else(|_| safe_name(tag, SAFE_EXTRA_TAGS, "tag"))
+    };
+    Ok(Allowances {
+        tags: rules
+            .add_tags
+            .iter()
+            .map(|t| safe_name(t, SAFE_EXTRA_TAGS, "tag"))
+            .collect::<Result<_, _>>()?,
+        generic: attributes(&rules.add_generic_attributes)?,
+        per_tag: rules
+            .add_tag_attributes
+            .iter()
+            .map(|(tag, names)| Ok((any_tag(tag)?, attributes(names)?)))
+            .collect::<Result<_, Error>>()?,
+    })
 }
 
-#[derive(Debug, Clone)]
-enum PathPattern {
-    Any,
-    /// This path, with or without a trailing slash.
-    Exact(String),
-    /// A folder: the path itself and everything under it.
-    Folder(String),
-}
-
-impl Endpoint {
-    pub(crate) fn parse(pattern: &str) -> Result<Endpoint, Error> {
-        let invalid = |reason: &str| Error::InvalidRule {
-            rule: pattern.to_owned(),
-            reason: reason.to_owned(),
-        };
-        if pattern.trim() != pattern || pattern.is_empty() {
-            return Err(invalid("empty or padded with spaces"));
-        }
-        if let Some((scheme, rest)) = pattern.split_once("://") {
-            if scheme.is_empty() {
-                return Err(invalid("no scheme before ://"));
-            }
-            if scheme == "http" || scheme == "https" {
-                return Err(invalid("write http(s) endpoints without a scheme"));
-            }
-            let (host, path) = match rest.find('/') {
-                Some(i) => (&rest[..i], PathPattern::from_str(&rest[i..])),
-                None => (rest, PathPattern::Any),
-            };
-            if host.is_empty() {
-                return Err(invalid("no authority after ://"));
-            }
-            return Ok(Endpoint {
-                scheme: Some(scheme.to_ascii_lowercase()),
-                host: HostPattern::Exact(host.to_ascii_lowercase()),
-                path,
-            });
-        }
-        if let Some(scheme) = pattern.strip_suffix(':') {
-            if scheme.is_empty()
-                || !scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
-                return Err(invalid("a bare scheme must look like `mailto:`"));
-            }
-            return Ok(Endpoint {
-                scheme: Some(scheme.to_ascii_lowercase()),
-                host: HostPattern::Any,
-                path: PathPattern::Exact(String::new()),
-            });
-        }
-        let (host, path) = match pattern.find('/') {
-            Some(i) => (&pattern[..i], PathPattern::from_str(&pattern[i..])),
-            None => (pattern, PathPattern::Any),
-        };
-        let host = host.to_ascii_lowercase();
-        if host.is_empty() || host.starts_with('.') || host.contains(':') {
-            return Err(invalid("expected a host such as `example.com`"));
-        }
-        let host = match host.strip_suffix(".*") {
-            Some(name) if !name.contains('*') => HostPattern::AnyTld(name.to_owned()),
-            _ if host.contains('*') => return Err(invalid("`*` is only allowed as `name.*`")),
-            _ => HostPattern::Domain(host),
-        };
-        Ok(Endpoint {
-            scheme: None,
-            host,
-            path,
-        })
-    }
-
-    /// Does `url` point at this endpoint?
-    pub(crate) fn matches(&self, url: &url::Url) -> bool {
-        let scheme_ok = match &self.scheme {
-            None => matches!(url.scheme(), "http" | "https"),
-            Some(s) => url.scheme() == s,
-        };
-        scheme_ok
-            && self.host.matches(url.host_str().unwrap_or(""))
-            && self.path.matches(url.path())
-    }
-
-    /// The part of the path after a folder pattern (for `prefix` redirectors).
-    pub(crate) fn rest_of_path<'u>(&self, url: &'u url::Url) -> Option<&'u str> {
-        match &self.path {
-            PathPattern::Folder(folder) => url.path().strip_prefix(folder.as_str()),
-            _ => None,
-        }
-    }
-}
-
-impl HostPattern {
-    fn matches(&self, host: &str) -> bool {
-        match self {
-            HostPattern::Any => true,
-            HostPattern::Exact(h) => host.eq_ignore_ascii_case(h),
-            HostPattern::Domain(d) => is_same_or_subdomain(host, d),
-            HostPattern::AnyTld(name) => {
-                // www.google.co.uk: find `google.` at the start or after a dot, then one or two labels.
-                let mut from = 0;
-                while let Some(i) = host[from..].find(name.as_str()) {
-                    let at = from + i;
-                    let before_ok = at == 0 || host.as_bytes()[at - 1] == b'.';
-                    let rest = &host[at + name.len()..];
-                    if before_ok {
-                        if let Some(tld) = rest.strip_prefix('.') {
-                            let labels = tld.split('.').count();
-                            if !tld.is_empty()
-                                && labels <= 2
-                                && tld.split('.').all(|l| !l.is_empty())
-                            {
-                                return true;
-                            }
-                        }
-                    }
-                    from = at + 1;
-                }
-                false
-            }
-        }
-    }
-}
-
-impl PathPattern {
-    fn from_str(path: &str) -> PathPattern {
-        if path == "/" {
-            PathPattern::Exact("/".to_owned())
-        } else if path.ends_with('/') {
-            PathPattern::Folder(path.to_owned())
-        } else {
-            PathPattern::Exact(path.to_owned())
-        }
-    }
-
-    fn matches(&self, path: &str) -> bool {
-        match self {
-            PathPattern::Any => true,
-            PathPattern::Exact(p) if p.is_empty() => path.is_empty(),
-            PathPattern::Exact(p) if p == "/" => path == "/" || path.is_empty(),
-            PathPattern::Exact(p) => {
-                path == p || path.strip_suffix('/').is_some_and(|trimmed| trimmed == p)
-            }
-            PathPattern::Folder(f) => path.starts_with(f.as_str()) || path == &f[..f.len() - 1],
-        }
-    }
-}
-
-/// `host` is `domain` or one of its subdomains (ASCII case-insensitive).
-pub(crate) fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
-    let host = host.strip_suffix('.').unwrap_or(host);
-    if host.len() == domain.len() {
-        return host.eq_ignore_ascii_case(domain);
-    }
-    host.len() > domain.len()
-        && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
-        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
-}
+/// The tags ammonia allows by default (attributes may be added to these too).
+pub(crate) const AMMONIA_DEFAULT_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "area",
+    "article",
+    "aside",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "map",
+    "mark",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "rtc",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledShare {
@@ -445,59 +394,10 @@ pub(crate) struct CompiledRules {
     pub(crate) redirectors: Vec<CompiledRedirector>,
     pub(crate) redirector_hosts: HostIndex,
     pub(crate) tracking: TrackingRules,
-}
-
-/// The hosts and schemes a set of endpoints can match, to turn most URLs away without trying
-/// every pattern (most links point at ordinary sites).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct HostIndex {
-    /// Domains, matched by the host or any of its parent domains.
-    domains: std::collections::HashSet<String>,
-    /// `name.*` patterns: the name, found in the host.
-    any_tld: Vec<String>,
-    /// Schemes other than http(s).
-    schemes: std::collections::HashSet<String>,
-}
-
-impl HostIndex {
-    fn new<'e>(endpoints: impl Iterator<Item = &'e Endpoint>) -> HostIndex {
-        let mut index = HostIndex::default();
-        for endpoint in endpoints {
-            if let Some(scheme) = &endpoint.scheme {
-                index.schemes.insert(scheme.clone());
-                continue;
-            }
-            match &endpoint.host {
-                HostPattern::Domain(d) => {
-                    index.domains.insert(d.clone());
-                }
-                HostPattern::AnyTld(name) => index.any_tld.push(format!("{name}.")),
-                HostPattern::Any | HostPattern::Exact(_) => {}
-            }
-        }
-        index
-    }
-
-    /// Could some endpoint of the index match `url`? (`false` is certain; `true` needs a check.)
-    pub(crate) fn may_match(&self, url: &url::Url) -> bool {
-        let scheme = url.scheme();
-        if scheme != "http" && scheme != "https" {
-            return self.schemes.contains(scheme);
-        }
-        let host = url.host_str().unwrap_or("");
-        let host = host.strip_suffix('.').unwrap_or(host);
-        let mut rest = host;
-        loop {
-            if self.domains.contains(rest) {
-                return true;
-            }
-            match rest.find('.') {
-                Some(i) => rest = &rest[i + 1..],
-                None => break,
-            }
-        }
-        self.any_tld.iter().any(|name| host.contains(name.as_str()))
-    }
+    pub(crate) share_selectors: Vec<lol_html::Selector>,
+    /// Lowercased.
+    pub(crate) promo_attribute_prefixes: Vec<String>,
+    pub(crate) allowances: Allowances,
 }
 
 impl CompiledRules {
@@ -526,12 +426,7 @@ impl CompiledRules {
                     params: r.params.clone(),
                     prefix: r.prefix,
                 };
-                if compiled.prefix
-                    && compiled
-                        .endpoints
-                        .iter()
-                        .any(|e| !matches!(e.path, PathPattern::Folder(_)))
-                {
+                if compiled.prefix && compiled.endpoints.iter().any(|e| !e.is_folder()) {
                     return Err(Error::InvalidRule {
                         rule: r.endpoints.join(", "),
                         reason: "a `prefix` redirector needs endpoints that end in `/`".into(),
@@ -546,9 +441,32 @@ impl CompiledRules {
                 Ok(compiled)
             })
             .collect::<Result<_, Error>>()?;
-        crate::sanitize::extra_allowances(&rules.sanitizer)?;
+        let allowances = extra_allowances(&rules.sanitizer)?;
+        let share_selectors = rules
+            .share_selectors
+            .iter()
+            .map(|s| {
+                s.parse::<lol_html::Selector>()
+                    .map_err(|e| Error::InvalidRule {
+                        rule: s.clone(),
+                        reason: format!("not a supported CSS selector: {e}"),
+                    })
+            })
+            .collect::<Result<_, Error>>()?;
+        for prefix in &rules.promo_attribute_prefixes {
+            if prefix.is_empty()
+                || !prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(Error::InvalidRule {
+                    rule: prefix.clone(),
+                    reason: "an attribute-name prefix is letters, digits, `-` and `_`".into(),
+                });
+            }
+        }
         for label in &rules.share_labels {
-            if crate::share::normalize_label(label).is_empty() {
+            if normalize_label(label).is_empty() {
                 return Err(Error::InvalidRule {
                     rule: label.clone(),
                     reason: "a share label needs at least one letter".into(),
@@ -559,7 +477,7 @@ impl CompiledRules {
             share_labels: rules
                 .share_labels
                 .iter()
-                .map(|l| crate::share::normalize_label(l))
+                .map(|l| normalize_label(l))
                 .collect(),
             short_link_hosts: rules
                 .short_link_hosts
@@ -575,6 +493,13 @@ impl CompiledRules {
             ),
             redirectors,
             tracking: rules.tracking.clone(),
+            share_selectors,
+            promo_attribute_prefixes: rules
+                .promo_attribute_prefixes
+                .iter()
+                .map(|p| p.to_ascii_lowercase())
+                .collect(),
+            allowances,
         })
     }
 }
@@ -610,69 +535,6 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_patterns() {
-        let cases = [
-            (
-                "facebook.com/dialog/share",
-                "https://www.facebook.com/dialog/share?x=1",
-                true,
-            ),
-            (
-                "facebook.com/dialog/share",
-                "https://m.facebook.com/dialog/share/",
-                true,
-            ),
-            (
-                "facebook.com/dialog/share",
-                "https://notfacebook.com/dialog/share",
-                false,
-            ),
-            (
-                "facebook.com/dialog/share",
-                "https://www.facebook.com/dialog/shares",
-                false,
-            ),
-            (
-                "facebook.com/dialog/share",
-                "ftp://www.facebook.com/dialog/share",
-                false,
-            ),
-            (
-                "pinterest.*/pin/create/",
-                "https://www.pinterest.co.uk/pin/create/button/",
-                true,
-            ),
-            (
-                "pinterest.*/pin/create/",
-                "https://pinterest.fr/pin/create",
-                true,
-            ),
-            (
-                "pinterest.*/pin/create/",
-                "https://pinterest.evil.example.com/pin/create/",
-                false,
-            ),
-            ("google.*/url", "https://www.google.com/url?q=x", true),
-            ("google.*/url", "https://google.co.jp/url", true),
-            ("google.*/url", "https://notgoogle.com/url", false),
-            ("whatsapp://send", "whatsapp://send?text=x", true),
-            ("whatsapp://send", "whatsapp://call?text=x", false),
-            ("mailto:", "mailto:?subject=x", true),
-            ("mailto:", "mailto:someone@example.com?subject=x", false),
-            ("wa.me/", "https://wa.me/?text=x", true),
-            ("wa.me/", "https://wa.me/33612345678?text=x", false),
-        ];
-        for (pattern, input, expected) in cases {
-            let endpoint = Endpoint::parse(pattern).expect("pattern parses");
-            assert_eq!(
-                endpoint.matches(&url(input)),
-                expected,
-                "{pattern} vs {input}"
-            );
-        }
-    }
-
-    #[test]
     fn host_index_turns_away_only_what_cannot_match() {
         let rules = CompiledRules::new(&Rules::default()).expect("compiles");
         for (input, may) in [
@@ -704,20 +566,6 @@ mod tests {
                     "{input}"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn malformed_patterns_are_errors() {
-        for bad in [
-            "",
-            " x.com",
-            "https://x.com/share",
-            "*.x.com/a",
-            "://x",
-            ":",
-        ] {
-            assert!(Endpoint::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 }
