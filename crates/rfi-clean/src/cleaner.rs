@@ -669,7 +669,7 @@ impl Cleaner {
                 limit: self.max_input_size,
             });
         }
-        let text = crate::charset::decode(input)?;
+        let text = crate::charset::decode(input, None)?;
         self.clean(&text)
     }
 
