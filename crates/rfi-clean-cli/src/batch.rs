@@ -275,7 +275,12 @@ fn process(
     } else {
         cleaner
             .clean_bytes(&bytes)
-            .map_err(Into::into)
+            .map_err(|err| match err {
+                rfi_clean::Error::InvalidUtf8 { .. } => {
+                    anyhow!("{err} (if it is in a legacy encoding, name it with --encoding LABEL)")
+                }
+                err => err.into(),
+            })
             .map(|cleaned| {
                 outcome.report = *cleaned.report();
                 render::render(&cleaned, settings.format, &name)
@@ -490,11 +495,17 @@ fn read(input: &Input, max: usize) -> Result<Vec<u8>> {
     if bytes.len() > max {
         bail!("larger than --max-size ({max} bytes)");
     }
-    // Text never holds NUL bytes; binary files almost always do, early.
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    if looks_binary(&bytes) {
         bail!("looks like a binary file (NUL bytes), not HTML");
     }
     Ok(bytes)
+}
+
+/// Text never holds NUL bytes early on, binary files almost always do; UTF-16 text does, but
+/// starts with its byte order mark (which the library decodes).
+fn looks_binary(bytes: &[u8]) -> bool {
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    !utf16 && bytes[..bytes.len().min(8192)].contains(&0)
 }
 
 fn write_diff(out: &mut impl Write, diff: &str, color: bool) -> io::Result<()> {

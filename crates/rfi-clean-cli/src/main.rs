@@ -100,6 +100,11 @@ struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = rfi_clean::DEFAULT_MAX_INPUT_SIZE)]
     max_size: usize,
 
+    /// The encoding of inputs that are not UTF-8 and declare none (no BOM, no <meta charset>):
+    /// a WHATWG label such as windows-1252, shift_jis, gbk. A page's own declaration wins.
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+
     /// Run the rewrite rules only, without the sanitizer. For trusted input only: the output is
     /// not sanitized.
     #[arg(long)]
@@ -194,6 +199,11 @@ fn run(args: Args) -> Result<Status> {
     if jobs == 0 {
         bail!("--jobs must be at least 1");
     }
+    if args.encoding.is_some() && (args.no_sanitize || args.jsonl) {
+        bail!(
+            "--encoding applies to the full clean of files and stdin, not to --no-sanitize or --jsonl"
+        );
+    }
     if args.jsonl {
         return jsonl::run(
             &cleaner,
@@ -268,6 +278,9 @@ fn run(args: Args) -> Result<Status> {
 
 fn build_cleaner(args: &Args) -> Result<Cleaner> {
     let mut builder = Cleaner::builder().max_input_size(args.max_size);
+    if let Some(label) = &args.encoding {
+        builder = builder.encoding(label);
+    }
     if let Some(path) = &args.config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read rules file", path.display()))?;

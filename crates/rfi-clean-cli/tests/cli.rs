@@ -231,3 +231,36 @@ fn a_closed_stdout_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
+
+#[test]
+fn encodings_declared_by_bom_or_meta_or_named_by_the_user() {
+    // UTF-16 with a BOM holds NUL bytes but is text, not a binary file.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in "<p>Ça marche</p>".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let out = run(&["-"], Some(&utf16));
+    assert_eq!(stdout(&out), "<p>Ça marche</p>\n", "{}", stderr(&out));
+    // An unquoted WHATWG label in <meta charset>.
+    let page = b"<!DOCTYPE html><html><head><meta charset=Windows-1250><title>t</title></head><body><p>\x8Akoda</p>";
+    let out = run(&["-"], Some(page));
+    assert!(stdout(&out).contains("<p>Škoda</p>"), "{}", stderr(&out));
+    // Undeclared legacy bytes: refused with a hint, decoded with --encoding.
+    let legacy = b"<p>caf\xe9</p>";
+    assert_fails(&run(&["-"], Some(legacy)), "--encoding LABEL");
+    let out = run(&["--encoding", "latin1", "-"], Some(legacy));
+    assert_eq!(stdout(&out), "<p>café</p>\n", "{}", stderr(&out));
+    assert_fails(
+        &run(&["--encoding", "klingon", "-"], Some(legacy)),
+        "unknown encoding `klingon`",
+    );
+    assert_fails(
+        &run(
+            &["--encoding", "latin1", "--no-sanitize", "-"],
+            Some(legacy),
+        ),
+        "--encoding applies",
+    );
+    // A NUL without a BOM is still a binary file.
+    assert_fails(&run(&["-"], Some(b"<p>a\0b</p>")), "binary");
+}

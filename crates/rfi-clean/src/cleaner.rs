@@ -42,6 +42,8 @@ pub struct Cleaner {
     pub(crate) sanitizer: ammonia::Builder<'static>,
     pub(crate) max_input_size: usize,
     pub(crate) rewrite_memory_limit: usize,
+    /// The encoding of byte input that declares none and is not UTF-8.
+    pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Default for Cleaner {
@@ -71,6 +73,7 @@ pub struct CleanerBuilder {
     rules: Rules,
     max_input_size: usize,
     rewrite_memory_limit: usize,
+    encoding: Option<String>,
 }
 
 impl Default for CleanerBuilder {
@@ -79,6 +82,7 @@ impl Default for CleanerBuilder {
             rules: Rules::default(),
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
             rewrite_memory_limit: DEFAULT_REWRITE_MEMORY_LIMIT,
+            encoding: None,
         }
     }
 }
@@ -252,11 +256,30 @@ impl CleanerBuilder {
         self
     }
 
+    /// The encoding of byte input ([`Cleaner::clean_bytes`], [`Cleaner::clean_reader`],
+    /// [`Cleaner::clean_stream`]) that is not UTF-8 and declares no encoding of its own (no BOM,
+    /// no `<meta charset>` or `http-equiv` in its first 1024 bytes): any WHATWG encoding label
+    /// (`windows-1250`, `shift_jis`, `gbk`, `latin1`…). A page's own declaration wins.
+    ///
+    /// # Defaults
+    /// None: such input is refused with [`Error::InvalidUtf8`].
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::builder().encoding("windows-1252").build()?;
+    /// assert_eq!(cleaner.clean_bytes(b"<p>caf\xe9</p>")?.html(), "<p>café</p>");
+    /// assert!(rfi_clean::Cleaner::builder().encoding("klingon").build().is_err());
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn encoding(mut self, label: &str) -> Self {
+        self.encoding = Some(label.to_owned());
+        self
+    }
+
     /// Builds the cleaner, compiling the rules once.
     ///
     /// # Errors
     /// [`Error::InvalidRule`] for a malformed pattern or label, [`Error::InvalidSettings`] for a
-    /// memory limit under 64 KiB or a zero `max_input_size`.
+    /// memory limit under 64 KiB, a zero `max_input_size` or an unknown encoding label.
     pub fn build(self) -> Result<Cleaner, Error> {
         if self.rewrite_memory_limit < MIN_REWRITE_MEMORY_LIMIT {
             return Err(Error::InvalidSettings(format!(
@@ -268,8 +291,17 @@ impl CleanerBuilder {
                 "max_input_size must not be zero".into(),
             ));
         }
+        let encoding = match &self.encoding {
+            None => None,
+            Some(label) => Some(charset::encoding_for_label(label).ok_or_else(|| {
+                Error::InvalidSettings(format!(
+                    "unknown encoding `{label}` (expected a WHATWG label such as windows-1252)"
+                ))
+            })?),
+        };
         let rules = CompiledRules::new(&self.rules)?;
         Ok(Cleaner {
+            encoding,
             selectors: Selectors::new(&rules),
             sanitizer: sanitize::builder(&rules.allowances),
             rules,
@@ -322,7 +354,7 @@ impl Cleaner {
                 limit: self.max_input_size,
             });
         }
-        let text = charset::decode(input)?;
+        let text = charset::decode(input, self.encoding)?;
         self.clean(&text)
     }
 
