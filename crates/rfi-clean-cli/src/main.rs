@@ -105,6 +105,11 @@ struct Args {
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
 
+    /// What embeds (YouTube, Spotify, Datawrapper… iframes) become: links to what they embed,
+    /// or nothing.
+    #[arg(long, value_enum, default_value_t = Embeds::Links, value_name = "WHAT")]
+    embeds: Embeds,
+
     /// Run the rewrite rules only, without the sanitizer. For trusted input only: the output is
     /// not sanitized.
     #[arg(long)]
@@ -150,6 +155,15 @@ pub(crate) enum Format {
     Markdown,
     /// One JSON object per document (JSON Lines); see the README for the schema.
     Json,
+}
+
+/// What embeds become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Embeds {
+    /// A link to the public page of what is embedded.
+    Links,
+    /// Nothing.
+    Drop,
 }
 
 /// What a run ended with.
@@ -277,7 +291,12 @@ fn run(args: Args) -> Result<Status> {
 }
 
 fn build_cleaner(args: &Args) -> Result<Cleaner> {
-    let mut builder = Cleaner::builder().max_input_size(args.max_size);
+    let mut builder = Cleaner::builder()
+        .max_input_size(args.max_size)
+        .embeds(match args.embeds {
+            Embeds::Links => rfi_clean::EmbedMode::Links,
+            Embeds::Drop => rfi_clean::EmbedMode::Drop,
+        });
     if let Some(label) = &args.encoding {
         builder = builder.encoding(label);
     }

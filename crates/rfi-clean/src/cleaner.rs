@@ -6,8 +6,9 @@ use std::io::Read;
 use lol_html::OutputSink;
 
 use crate::cleaned::Cleaned;
+use crate::embed::EmbedMode;
 use crate::report::Report;
-use crate::rewrite::Selectors;
+use crate::rewrite::{Context, Selectors};
 use crate::rules::{CompiledRules, RedirectorRule, Rules, ShareRule};
 use crate::shortlink::ShortLinks;
 use crate::stream::{CleanStream, RewriteStream};
@@ -44,6 +45,7 @@ pub struct Cleaner {
     pub(crate) rewrite_memory_limit: usize,
     /// The encoding of byte input that declares none and is not UTF-8.
     pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
+    pub(crate) embeds: EmbedMode,
 }
 
 impl Default for Cleaner {
@@ -74,6 +76,7 @@ pub struct CleanerBuilder {
     max_input_size: usize,
     rewrite_memory_limit: usize,
     encoding: Option<String>,
+    embeds: EmbedMode,
 }
 
 impl Default for CleanerBuilder {
@@ -83,6 +86,7 @@ impl Default for CleanerBuilder {
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
             rewrite_memory_limit: DEFAULT_REWRITE_MEMORY_LIMIT,
             encoding: None,
+            embeds: EmbedMode::default(),
         }
     }
 }
@@ -275,6 +279,30 @@ impl CleanerBuilder {
         self
     }
 
+    /// What embeds (a YouTube or Spotify iframe, a Datawrapper chart…) become: a link to the
+    /// public page of what they embed, or nothing. Hidden frames and frames no `[[embed]]` rule
+    /// knows (ads, widgets) go either way.
+    ///
+    /// # Defaults
+    /// [`EmbedMode::Links`].
+    ///
+    /// ```
+    /// use rfi_clean::{Cleaner, EmbedMode};
+    /// let html = r#"<p>Listen:</p><iframe src="https://open.spotify.com/embed/album/5xPx" title="The album"></iframe>"#;
+    /// let links = Cleaner::default().clean(html)?;
+    /// assert_eq!(
+    ///     links.html(),
+    ///     r#"<p>Listen:</p><a href="https://open.spotify.com/album/5xPx" rel="noopener noreferrer">The album</a>"#
+    /// );
+    /// let dropped = Cleaner::builder().embeds(EmbedMode::Drop).build()?.clean(html)?;
+    /// assert_eq!(dropped.html(), "<p>Listen:</p>");
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn embeds(mut self, mode: EmbedMode) -> Self {
+        self.embeds = mode;
+        self
+    }
+
     /// Builds the cleaner, compiling the rules once.
     ///
     /// # Errors
@@ -302,6 +330,7 @@ impl CleanerBuilder {
         let rules = CompiledRules::new(&self.rules)?;
         Ok(Cleaner {
             encoding,
+            embeds: self.embeds,
             selectors: Selectors::new(&rules),
             sanitizer: sanitize::builder(&rules.allowances),
             rules,
@@ -312,6 +341,17 @@ impl CleanerBuilder {
 }
 
 impl Cleaner {
+    /// What the passes of one clean share; `full`: the sanitizer is there for `<noscript>`.
+    pub(crate) fn context(&self, full: bool) -> Context<'_> {
+        Context {
+            rules: &self.rules,
+            selectors: &self.selectors,
+            memory_limit: self.rewrite_memory_limit,
+            sanitizer: full.then_some(&self.sanitizer),
+            embeds: self.embeds,
+        }
+    }
+
     /// A builder with the default rules and limits.
     pub fn builder() -> CleanerBuilder {
         CleanerBuilder::default()

@@ -75,16 +75,21 @@ impl HeadFacts {
             .or(envelope_url)
     }
 
-    /// The page's title as text. A title of only whitespace is no title: written as
-    /// `<title></title>`, it would come back as none (found by fuzzing).
+    /// The page's title as text, as `document.title` reads it: ASCII whitespace stripped and
+    /// collapsed, every other space (no-break, ideographic) as written. A title of only
+    /// whitespace is no title: written as `<title></title>`, it would come back as none (found
+    /// by fuzzing).
     pub(crate) fn title_text(&self) -> Option<String> {
         self.title
             .as_deref()
             .map(|t| {
                 let text = htmlize::unescape(t);
-                text.split_whitespace().collect::<Vec<_>>().join(" ")
+                text.split(|c: char| c.is_ascii_whitespace())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             })
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.chars().all(char::is_whitespace))
     }
 }
 

@@ -117,10 +117,11 @@ impl Endpoint {
         matches!(self.path, PathPattern::Folder(_))
     }
 
-    /// The part of the path after a folder pattern (for `prefix` redirectors).
+    /// The part of the path after a folder pattern, or after the `/` of a host-only pattern (for `prefix` redirectors).
     pub(crate) fn rest_of_path<'u>(&self, url: &'u Url) -> Option<&'u str> {
         match &self.path {
             PathPattern::Folder(folder) => url.path().strip_prefix(folder.as_str()),
+            PathPattern::Any => url.path().strip_prefix('/'),
             _ => None,
         }
     }

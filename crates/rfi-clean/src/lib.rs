@@ -30,13 +30,16 @@ mod charset;
 mod cleaned;
 mod cleaner;
 mod document;
+mod embed;
 mod endpoint;
 mod envelope;
 mod error;
 mod extract;
+mod lazy;
 mod links;
 mod markup;
 mod normalize;
+mod noscript;
 mod output;
 mod pipeline;
 mod report;
@@ -52,13 +55,15 @@ use std::sync::LazyLock;
 
 pub use cleaned::{Cleaned, DocumentKind};
 pub use cleaner::{Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT};
+pub use embed::EmbedMode;
 pub use envelope::Envelope;
 pub use error::Error;
 pub use extract::{Article, Image, Link};
 pub use report::Report;
 pub use rules::{
-    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, SAFE_EXTRA_ATTRIBUTES,
-    SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule, TrackingRules,
+    ConditionalTracking, DEFAULT_RULES_TOML, EmbedRule, RedirectorRule, Rules,
+    SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule,
+    TrackingRules,
 };
 pub use stream::{CleanStream, RewriteStream};
 

@@ -145,14 +145,12 @@ fn rewrite_pass(
         capture_page: kind == DocumentKind::Page,
         cap_depth: true,
         envelope_url: envelope_url.map(str::to_owned),
+        ..PassOptions::default()
     });
     let mut rewritten = Vec::with_capacity(body.len());
-    let mut rewriter = pass.rewriter(
-        &cleaner.rules,
-        &cleaner.selectors,
-        cleaner.rewrite_memory_limit,
-        |chunk: &[u8]| rewritten.extend_from_slice(chunk),
-    );
+    let mut rewriter = pass.rewriter(cleaner.context(true), |chunk: &[u8]| {
+        rewritten.extend_from_slice(chunk)
+    });
     rewriter
         .write(body.as_bytes())
         .and_then(|()| rewriter.end())

@@ -33,6 +33,16 @@ pub struct Report {
     pub params_stripped: usize,
     /// Redirector links left wrapped because their target was not a safe http(s) URL.
     pub unwraps_refused: usize,
+    /// `<noscript>` elements whose content was read as markup (trackers in it dropped).
+    pub noscripts_unwrapped: usize,
+    /// Tracking pixels and tag-manager frames dropped from `<noscript>` content.
+    pub trackers_removed: usize,
+    /// Lazy-loaded images given their real URL (`data-src` and the like).
+    pub images_promoted: usize,
+    /// Embeds (iframes, players) turned into links to what they embed.
+    pub embeds_linked: usize,
+    /// Controls that do nothing without script (`<button>`) removed with their text.
+    pub controls_removed: usize,
 }
 
 impl Report {
@@ -57,5 +67,10 @@ impl AddAssign for Report {
         self.short_links_resolved += other.short_links_resolved;
         self.params_stripped += other.params_stripped;
         self.unwraps_refused += other.unwraps_refused;
+        self.noscripts_unwrapped += other.noscripts_unwrapped;
+        self.trackers_removed += other.trackers_removed;
+        self.images_promoted += other.images_promoted;
+        self.embeds_linked += other.embeds_linked;
+        self.controls_removed += other.controls_removed;
     }
 }

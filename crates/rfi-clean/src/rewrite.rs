@@ -18,11 +18,13 @@ use lol_html::{
 use url::Url;
 
 use crate::document::HeadFacts;
+use crate::embed::{self, EmbedMode};
 use crate::links;
 use crate::report::Report;
 use crate::rules::CompiledRules;
 use crate::share;
 use crate::shortlink::{Lookup, Pairing, ShortLinks, share_pairing};
+use crate::{lazy, noscript};
 
 /// A link's text is compared with its old URL only up to this length.
 const MAX_LINK_TEXT: usize = 4096;
@@ -50,6 +52,8 @@ enum Outcome {
     Removed,
     /// Counted towards `MAX_DEPTH` until its end tag.
     Counted,
+    /// Followed until its end tag (`<svg>`, the page's `<title>`).
+    Tracked,
 }
 
 /// What an element handler is for. Each has its own selector, so lol_html hands the rewriter
@@ -67,6 +71,14 @@ enum Kind {
     OgUrl,
     Title,
     Html,
+    /// `<button>` and the like: UI that does nothing without script.
+    Control,
+    /// `<noscript>`: its content is markup for a browser without script.
+    Noscript,
+    /// Frames and players: links to what they embed, or nothing.
+    Embed,
+    /// `<svg>`: its `<title>`s are not the page's.
+    Svg,
 }
 
 /// Selectors parsed once per `Cleaner`.
@@ -75,6 +87,19 @@ pub(crate) struct Selectors {
     elements: Vec<(Selector, Kind)>,
     link_text: Selector,
     title_text: Selector,
+    noscript_text: Selector,
+}
+
+/// What every pass of one clean shares: the rules, and what the content of a `<noscript>`
+/// needs (the sanitizer to balance it; none in the rewrite-only stream, which leaves
+/// `<noscript>` as it is).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context<'h> {
+    pub(crate) rules: &'h CompiledRules,
+    pub(crate) selectors: &'h Selectors,
+    pub(crate) memory_limit: usize,
+    pub(crate) sanitizer: Option<&'h ammonia::Builder<'static>>,
+    pub(crate) embeds: EmbedMode,
 }
 
 impl Selectors {
@@ -85,10 +110,22 @@ impl Selectors {
             .iter()
             .map(|selector| (selector.clone(), Kind::ShareWidget))
             .collect();
+        elements.extend(
+            rules
+                .control_selectors
+                .iter()
+                .map(|selector| (selector.clone(), Kind::Control)),
+        );
         elements.extend([
             (parse("*"), Kind::Any),
             (parse("a[href]"), Kind::Link),
-            (parse("img[src]"), Kind::Image),
+            (parse("img"), Kind::Image),
+            (parse("noscript"), Kind::Noscript),
+            (
+                parse("iframe, frame, embed, object, video, audio"),
+                Kind::Embed,
+            ),
+            (parse("svg"), Kind::Svg),
             (parse("link[rel][href]"), Kind::Canonical),
             (parse("meta[property][content]"), Kind::OgUrl),
             (parse("title"), Kind::Title),
@@ -98,6 +135,7 @@ impl Selectors {
             elements,
             link_text: parse("a"),
             title_text: parse("title"),
+            noscript_text: parse("noscript"),
         }
     }
 }
@@ -119,6 +157,10 @@ pub(crate) struct PassOptions {
     pub(crate) cap_depth: bool,
     /// The envelope's URL, if any.
     pub(crate) envelope_url: Option<String>,
+    /// This pass reads the content of a `<noscript>`: trackers go, nested `<noscript>` goes.
+    pub(crate) in_noscript: bool,
+    /// URLs of the image just before the `<noscript>`: the same image in it is a duplicate.
+    pub(crate) image_before: Vec<String>,
 }
 
 /// What a pass found, handed over when it ends.
@@ -146,6 +188,15 @@ struct Scratch {
     removed_depth: usize,
     /// Open elements that count towards `MAX_DEPTH`.
     depth: usize,
+    /// The content of the `<noscript>` being read, once it started (`None` otherwise).
+    noscript: Option<String>,
+    /// URLs of the last image seen (its `src` and `srcset` candidates).
+    last_image: Vec<String>,
+    /// Open `<svg>` elements.
+    svg_depth: usize,
+    /// The page's `<title>` is being read; it was read already.
+    in_title: bool,
+    title_done: bool,
 }
 
 /// Per-document state shared by the handlers of one pass.
@@ -202,29 +253,24 @@ impl Pass {
     /// Builds a rewriter that runs every rewrite rule into `sink`.
     pub(crate) fn rewriter<'h, O: OutputSink>(
         &self,
-        rules: &'h CompiledRules,
-        selectors: &'h Selectors,
-        memory_limit: usize,
+        ctx: Context<'h>,
         sink: O,
     ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
-        rewriter(
-            rules,
-            selectors,
-            memory_limit,
-            Arc::clone(&self.state),
-            sink,
-        )
+        rewriter(ctx, Arc::clone(&self.state), sink)
     }
 }
 
 /// Builds a rewriter that runs every rewrite rule into `sink`.
 fn rewriter<'h, O: OutputSink>(
-    rules: &'h CompiledRules,
-    selectors: &'h Selectors,
-    memory_limit: usize,
+    ctx: Context<'h>,
     state: Shared,
     sink: O,
 ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
+    let Context {
+        selectors,
+        memory_limit,
+        ..
+    } = ctx;
     let mut settings = Settings::new_send()
         .with_strict(false)
         .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(memory_limit));
@@ -235,7 +281,7 @@ fn rewriter<'h, O: OutputSink>(
             if el.removed() {
                 return Ok(()); // another rule took it already
             }
-            let outcome = on_element(kind, el, rules, &mut lock(&state));
+            let outcome = on_element(kind, el, ctx, &mut lock(&state));
             if outcome == Outcome::Removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
@@ -245,6 +291,25 @@ fn rewriter<'h, O: OutputSink>(
                 }));
                 if on_end.is_ok() {
                     lock(&state).scratch.removed_depth += 1;
+                }
+            } else if outcome == Outcome::Tracked {
+                // The end of an element whose extent a rule follows (`<svg>`, `<title>`).
+                let inner = Arc::clone(&state);
+                let on_end = el.on_end_tag(Box::new(move |_| {
+                    let mut st = lock(&inner);
+                    match kind {
+                        Kind::Svg => st.scratch.svg_depth = st.scratch.svg_depth.saturating_sub(1),
+                        _ => {
+                            st.scratch.in_title = false;
+                            st.scratch.title_done = true;
+                        }
+                    }
+                    Ok(())
+                }));
+                if on_end.is_err() {
+                    let mut st = lock(&state);
+                    st.scratch.svg_depth = st.scratch.svg_depth.saturating_sub(1);
+                    st.scratch.in_title = false;
                 }
             } else if outcome == Outcome::Counted {
                 let inner = Arc::clone(&state);
@@ -273,9 +338,16 @@ fn rewriter<'h, O: OutputSink>(
             Ok(())
         }
     };
+    let on_noscript_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            on_noscript_text(t, ctx, &mut lock(&state));
+            Ok(())
+        }
+    };
     let on_title_text = move |t: &mut TextChunk<'_>| -> HandlerResult {
         let mut st = lock(&state);
-        if st.opts.capture_page {
+        if st.opts.capture_page && st.scratch.in_title {
             let title = st.found.head.title.get_or_insert_with(String::new);
             if title.len() < MAX_TITLE {
                 title.push_str(t.as_str());
@@ -291,6 +363,10 @@ fn rewriter<'h, O: OutputSink>(
         .append_element_content_handler((
             Cow::Borrowed(&selectors.title_text),
             ElementContentHandlers::default().text(on_title_text),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.noscript_text),
+            ElementContentHandlers::default().text(on_noscript_text),
         ));
     HtmlRewriter::new(settings, sink)
 }
@@ -299,9 +375,10 @@ fn rewriter<'h, O: OutputSink>(
 fn on_element(
     kind: Kind,
     el: &mut Element<'_, '_, SendHandlerTypes>,
-    rules: &CompiledRules,
+    ctx: Context<'_>,
     st: &mut PassState,
 ) -> Outcome {
+    let rules = ctx.rules;
     if st.scratch.removed_depth > 0 {
         // Inside a removed widget: it all goes already, and counts once.
         st.scratch.link = None;
@@ -345,20 +422,37 @@ fn on_element(
             st.found.urls_seen += 1;
             Outcome::Kept
         }
-        Kind::Image => {
-            st.found.urls_seen += 1;
-            if let Some(src) = el.get_attribute("src") {
-                let raw = htmlize::unescape_attribute(&src);
-                let mut change = links::rewrite(&raw, rules, &st.scratch.short_links);
-                st.found.report.count_link(&change);
-                if st.opts.record_lookups {
-                    st.found.lookups.append(&mut change.short_lookups);
-                }
-                if let Some(new) = change.url {
-                    set_attribute(el, "src", &new);
-                }
+        Kind::Image => on_image(el, rules, st),
+        Kind::Control => {
+            // Only share controls: another button's text may belong to a paragraph (`×`,
+            // `Continuer à lire ici`), and the sanitizer keeps it as text.
+            if !share::is_share_control(&attributes(el), &rules.share_labels) {
+                return Outcome::Kept;
             }
+            st.found.report.controls_removed += 1;
+            el.remove();
+            Outcome::Removed
+        }
+        Kind::Noscript => {
+            if ctx.sanitizer.is_none() {
+                return Outcome::Kept; // the rewrite-only stream leaves it to the browser
+            }
+            if st.opts.in_noscript {
+                el.remove(); // nested: text to every parser, and no use to anyone
+                return Outcome::Removed;
+            }
+            st.found.report.noscripts_unwrapped += 1;
+            st.scratch.noscript = Some(String::new());
+            el.remove_and_keep_content();
             Outcome::Kept
+        }
+        Kind::Embed => on_embed(el, ctx, st),
+        Kind::Svg => {
+            if !el.can_have_content() {
+                return Outcome::Kept;
+            }
+            st.scratch.svg_depth += 1;
+            Outcome::Tracked
         }
         Kind::Canonical => {
             let rel = el.get_attribute("rel").unwrap_or_default();
@@ -387,7 +481,13 @@ fn on_element(
         }
         Kind::Title if st.opts.capture_page => {
             el.remove();
-            Outcome::Kept // the title's text is still captured; nothing was lost
+            // The page's title is the first one outside SVG (`document.title`); an icon's
+            // `<title>` in the body is not (found on a real page: the share icons' names).
+            if st.scratch.svg_depth > 0 || st.scratch.title_done {
+                return Outcome::Kept;
+            }
+            st.scratch.in_title = true;
+            Outcome::Tracked // the title's text is still captured; nothing was lost
         }
         Kind::Html if st.opts.capture_page => {
             if let Some(lang) = el.get_attribute("lang") {
@@ -505,4 +605,193 @@ fn set_attribute(el: &mut Element<'_, '_, SendHandlerTypes>, name: &str, value: 
     let escaped = value.replace('&', "&amp;");
     el.set_attribute(name, &escaped)
         .expect("attribute names used here are valid");
+}
+
+/// An element's attributes: names as lol_html gives them (lowercase), values with their
+/// entities undone.
+fn attributes(el: &Element<'_, '_, SendHandlerTypes>) -> Vec<(String, String)> {
+    el.attributes()
+        .iter()
+        .map(|a| {
+            (
+                a.name(),
+                htmlize::unescape_attribute(a.value()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Handles an `<img>`: lazy promotion, trackers and duplicates in `<noscript>`, link rules.
+fn on_image(
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    rules: &CompiledRules,
+    st: &mut PassState,
+) -> Outcome {
+    let attrs = attributes(el);
+    let get = |name: &str| attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim());
+    if st.opts.in_noscript {
+        let tracker = get("src").is_some_and(|src| noscript::is_tracker_url(src, rules));
+        if tracker || lazy::is_tiny(&attrs) || lazy::is_hidden(&attrs) {
+            st.found.report.trackers_removed += 1;
+            el.remove();
+            return Outcome::Removed;
+        }
+    }
+    let promotion = lazy::promote(&attrs);
+    if promotion.no_image {
+        // Nothing to show but its `alt`: the placeholder goes, the element stays (the sanitizer
+        // would leave the same `<img>` of a `src` it refuses, so cleaning again changes nothing).
+        st.scratch.last_image.clear();
+        if get("src").is_some() {
+            el.remove_attribute("src");
+        }
+        return Outcome::Kept;
+    }
+    if promotion.src.is_some() || promotion.srcset.is_some() {
+        st.found.report.images_promoted += 1;
+    }
+    if let Some(srcset) = &promotion.srcset {
+        set_attribute(el, "srcset", srcset);
+    }
+    let src = promotion.src.clone().or_else(|| {
+        get("src")
+            .filter(|s| !lazy::is_placeholder(s))
+            .map(str::to_owned)
+    });
+    let srcset = promotion
+        .srcset
+        .clone()
+        .or_else(|| get("srcset").map(str::to_owned));
+    let urls: Vec<String> = src
+        .iter()
+        .cloned()
+        .chain(srcset.iter().flat_map(|s| {
+            crate::sanitize::srcset_urls(s)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        }))
+        .collect();
+    if st.opts.in_noscript && urls.iter().any(|u| st.opts.image_before.contains(u)) {
+        el.remove(); // the same image as the one the page shows before it
+        return Outcome::Removed;
+    }
+    st.scratch.last_image = urls;
+    st.found.urls_seen += 1;
+    match &src {
+        Some(src) => {
+            let mut change = links::rewrite(src, rules, &st.scratch.short_links);
+            st.found.report.count_link(&change);
+            if st.opts.record_lookups {
+                st.found.lookups.append(&mut change.short_lookups);
+            }
+            let new = change.url.as_ref().unwrap_or(src);
+            if promotion.src.is_some() || change.url.is_some() {
+                set_attribute(el, "src", new);
+            }
+        }
+        // A placeholder `src` beside a real `srcset`: the sanitizer would keep the `data:`
+        // URI's attribute only to drop it; it goes here.
+        None => el.remove_attribute("src"),
+    }
+    Outcome::Kept
+}
+
+/// Handles a frame or player: a link to what it embeds, or nothing.
+fn on_embed(
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    ctx: Context<'_>,
+    st: &mut PassState,
+) -> Outcome {
+    let attrs = attributes(el);
+    let get = |name: &str| {
+        attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let url = ["src", "data-src", "data-lazy-src", "data"]
+        .iter()
+        .find_map(|name| get(name));
+    let hidden = lazy::is_hidden(&attrs) || lazy::is_tiny(&attrs);
+    let tracker = url.is_some_and(|u| noscript::is_tracker_url(u, ctx.rules));
+    if hidden || tracker {
+        st.found.report.trackers_removed += usize::from(tracker);
+        el.remove();
+        return Outcome::Removed;
+    }
+    let link = match (ctx.embeds, url) {
+        (EmbedMode::Links, Some(url)) => embed::public_link(url, &ctx.rules.embeds),
+        _ => None,
+    };
+    let Some(link) = link else {
+        // The sanitizer drops what is left (a frame no rule knows: an ad, a widget).
+        return Outcome::Kept;
+    };
+    let change = links::rewrite(&link.href, ctx.rules, &st.scratch.short_links);
+    st.found.report.count_link(&change);
+    let href = change.url.unwrap_or(link.href);
+    let text = get("title")
+        .filter(|t| t.chars().count() <= 200)
+        .unwrap_or(&link.service);
+    let html = format!(
+        "<a href=\"{}\">{}</a>",
+        href.replace('&', "&amp;").replace('"', "&quot;"),
+        htmlize::escape_text(text)
+    );
+    st.found.report.embeds_linked += 1;
+    st.found.urls_seen += 1;
+    el.replace(&html, ContentType::Html);
+    Outcome::Removed
+}
+
+/// The content of a `<noscript>`, which lol_html reads as text (as a browser with script
+/// does): collected, then read as markup by a pass of its own, balanced by the sanitizer, and
+/// put back in its place. Trackers go; a page's notice that script is needed goes.
+fn on_noscript_text(t: &mut TextChunk<'_>, ctx: Context<'_>, st: &mut PassState) {
+    let Some(content) = st.scratch.noscript.as_mut() else {
+        return;
+    };
+    if content.len() + t.as_str().len() <= noscript::MAX_CONTENT {
+        content.push_str(t.as_str());
+    }
+    if !t.last_in_text_node() {
+        t.remove();
+        return;
+    }
+    let content = st.scratch.noscript.take().unwrap_or_default();
+    let html = unwrap_noscript(&content, ctx, st);
+    t.replace(&html, ContentType::Html);
+}
+
+/// Reads the content of a `<noscript>` as markup, with every rule (see `on_noscript_text`).
+fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> String {
+    let Some(sanitizer) = ctx.sanitizer else {
+        return String::new();
+    };
+    let pass = Pass::new(PassOptions {
+        short_links: st.scratch.short_links.clone(),
+        cap_depth: true,
+        in_noscript: true,
+        image_before: std::mem::take(&mut st.scratch.last_image),
+        envelope_url: st.opts.envelope_url.clone(),
+        ..PassOptions::default()
+    });
+    let mut out = Vec::with_capacity(content.len());
+    let mut rewriter = pass.rewriter(ctx, |chunk: &[u8]| out.extend_from_slice(chunk));
+    let rewritten = rewriter
+        .write(content.as_bytes())
+        .and_then(|()| rewriter.end());
+    let found = pass.take_findings();
+    if rewritten.is_err() {
+        return String::new(); // fallback content only: nothing of the article is lost
+    }
+    let text = String::from_utf8_lossy(&out);
+    let balanced = sanitizer.clean(&text).to_string();
+    if noscript::is_script_notice(&balanced) {
+        return String::new();
+    }
+    st.found.report += found.report;
+    st.found.urls_seen += found.urls_seen;
+    balanced
 }

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::embed::CompiledEmbed;
 use crate::endpoint::{Endpoint, HostIndex};
 use crate::share::normalize_label;
 
@@ -42,6 +43,17 @@ pub struct Rules {
     /// such an attribute is removed whole.
     #[serde(default)]
     pub promo_attribute_prefixes: Vec<String>,
+    /// CSS selectors of controls that do nothing without script (`button`): removed with their
+    /// text, which is UI (`Partager`, `공유`, `Copier le lien`), never article prose.
+    #[serde(default)]
+    pub control_selectors: Vec<String>,
+    /// Embed services: an iframe or player pointing at one becomes a link to its public page.
+    #[serde(default)]
+    pub embed: Vec<EmbedRule>,
+    /// Tracking pixel and tag-manager endpoints (patterns like share endpoints): dropped from
+    /// `<noscript>` content, with hidden and 1×1 images.
+    #[serde(default)]
+    pub trackers: Vec<String>,
     /// Hosts of tracking short links (`rfi.my`), resolved from the document itself.
     #[serde(default)]
     pub short_link_hosts: Vec<String>,
@@ -107,6 +119,21 @@ pub struct ShareRule {
     /// The link is not a share link if one of these parameters is present.
     #[serde(default)]
     pub unless: Vec<String>,
+}
+
+/// One embed service: embed URLs matching `endpoints` become `link`, a URL template whose
+/// `{1}`, `{2}`… are the path segments after a folder endpoint, `{q:NAME}` a query parameter,
+/// and a lone `{url:NAME}` a query parameter that holds the whole public URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct EmbedRule {
+    /// Name of the service, the link's text when the embed has no title.
+    pub service: String,
+    /// Endpoint patterns (`youtube.com/embed/`, `open.spotify.com/embed/`).
+    pub endpoints: Vec<String>,
+    /// The public page (`https://www.youtube.com/watch?v={1}`).
+    pub link: String,
 }
 
 /// One redirector.
@@ -211,6 +238,9 @@ impl Rules {
     pub fn extend(&mut self, other: Rules) {
         self.share_labels.extend(other.share_labels);
         self.share_selectors.extend(other.share_selectors);
+        self.control_selectors.extend(other.control_selectors);
+        self.embed.extend(other.embed);
+        self.trackers.extend(other.trackers);
         self.promo_attribute_prefixes
             .extend(other.promo_attribute_prefixes);
         self.short_link_hosts.extend(other.short_link_hosts);
@@ -395,6 +425,9 @@ pub(crate) struct CompiledRules {
     pub(crate) redirector_hosts: HostIndex,
     pub(crate) tracking: TrackingRules,
     pub(crate) share_selectors: Vec<lol_html::Selector>,
+    pub(crate) control_selectors: Vec<lol_html::Selector>,
+    pub(crate) embeds: Vec<CompiledEmbed>,
+    pub(crate) trackers: Vec<Endpoint>,
     /// Lowercased.
     pub(crate) promo_attribute_prefixes: Vec<String>,
     pub(crate) allowances: Allowances,
@@ -442,17 +475,25 @@ impl CompiledRules {
             })
             .collect::<Result<_, Error>>()?;
         let allowances = extra_allowances(&rules.sanitizer)?;
-        let share_selectors = rules
-            .share_selectors
+        let selectors = |list: &[String]| {
+            list.iter()
+                .map(|s| {
+                    s.parse::<lol_html::Selector>()
+                        .map_err(|e| Error::InvalidRule {
+                            rule: s.clone(),
+                            reason: format!("not a supported CSS selector: {e}"),
+                        })
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        };
+        let share_selectors = selectors(&rules.share_selectors)?;
+        let control_selectors = selectors(&rules.control_selectors)?;
+        let embeds = rules
+            .embed
             .iter()
-            .map(|s| {
-                s.parse::<lol_html::Selector>()
-                    .map_err(|e| Error::InvalidRule {
-                        rule: s.clone(),
-                        reason: format!("not a supported CSS selector: {e}"),
-                    })
-            })
+            .map(CompiledEmbed::new)
             .collect::<Result<_, Error>>()?;
+        let trackers = endpoints(&rules.trackers)?;
         for prefix in &rules.promo_attribute_prefixes {
             if prefix.is_empty()
                 || !prefix
@@ -494,6 +535,9 @@ impl CompiledRules {
             redirectors,
             tracking: rules.tracking.clone(),
             share_selectors,
+            control_selectors,
+            embeds,
+            trackers,
             promo_attribute_prefixes: rules
                 .promo_attribute_prefixes
                 .iter()

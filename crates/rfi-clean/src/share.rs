@@ -14,6 +14,40 @@ pub(crate) fn is_promo(
     })
 }
 
+/// Words in a class or id, or in a `data-*` attribute's name, that mark share UI.
+const SHARE_TOKENS: &[&str] = &[
+    "share", "sharing", "social", "sns", "addthis", "addtoany", "shariff",
+];
+
+/// Does a control (a `<button>`) say by its attributes that it shares the page: a class, id or
+/// `data-*` name with a share token (`btn-share`, `data-social`), or an `aria-label` or `title`
+/// that is a share label (`Partager`, `공유`)?
+pub(crate) fn is_share_control(attributes: &[(String, String)], labels: &[String]) -> bool {
+    let has_token = |text: &str| {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .flat_map(split_camel)
+            .any(|word| SHARE_TOKENS.iter().any(|t| word.eq_ignore_ascii_case(t)))
+    };
+    attributes.iter().any(|(name, value)| match name.as_str() {
+        "class" | "id" => has_token(value),
+        "aria-label" | "title" => is_share_label(value, labels),
+        _ => name.starts_with("data-") && has_token(&name[5..]),
+    })
+}
+
+/// `shareButton` → `share`, `Button`.
+fn split_camel(word: &str) -> impl Iterator<Item = &str> {
+    let mut bounds = vec![0];
+    let bytes = word.as_bytes();
+    for i in 1..bytes.len() {
+        if bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase() {
+            bounds.push(i);
+        }
+    }
+    bounds.push(word.len());
+    (0..bounds.len() - 1).map(move |i| &word[bounds[i]..bounds[i + 1]])
+}
+
 /// A label in comparable form: trimmed (Unicode whitespace), without a trailing `:` or `：`,
 /// lowercased. `"Partager\u{a0}:"` and `"partager"` compare equal.
 pub(crate) fn normalize_label(text: &str) -> String {
@@ -73,6 +107,34 @@ mod tests {
             "",
         ] {
             assert!(!is_share_label(text, &labels), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn share_controls() {
+        let labels = labels();
+        let attrs = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        for yes in [
+            attrs(&[("class", "btn-share open-tip")]),
+            attrs(&[("class", "innerlink icon-toolbox-share")]),
+            attrs(&[("aria-label", "Partager"), ("type", "button")]),
+            attrs(&[("class", "js-social"), ("data-social", "twitter")]),
+            attrs(&[("id", "shareButton")]),
+        ] {
+            assert!(is_share_control(&yes, &labels), "{yes:?}");
+        }
+        for no in [
+            attrs(&[("id", "pea_cook_btn"), ("class", "pea_cook_btn")]),
+            attrs(&[("data-toggle", "collapse")]),
+            attrs(&[("class", "shared-memories")]),
+            attrs(&[("aria-label", "Partager : la suite")]),
+        ] {
+            assert!(!is_share_control(&no, &labels), "{no:?}");
         }
     }
 

@@ -169,7 +169,7 @@ impl<'c, O: OutputSink> RewriteStream<'c, O> {
             ..PassOptions::default()
         });
         let limit = self.cleaner.rewrite_memory_limit;
-        let mut rewriter = pass.rewriter(&self.cleaner.rules, &self.cleaner.selectors, limit, sink);
+        let mut rewriter = pass.rewriter(self.cleaner.context(false), sink);
         rewriter
             .write(&buf[body_at..])
             .map_err(|e| Error::from_rewriting(e, limit))?;
