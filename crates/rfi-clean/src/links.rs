@@ -40,10 +40,45 @@ pub(crate) struct LinkChange {
 ///
 /// `raw` has had its HTML entities undone. Returns what changed; `url: None` means keep `raw`.
 pub(crate) fn rewrite(raw: &str, rules: &CompiledRules, short_links: &ShortLinks) -> LinkChange {
-    match Url::parse(raw.trim()) {
-        Ok(url) => rewrite_parsed(raw, url, rules, short_links),
-        Err(_) => LinkChange::default(), // relative or unparsable: D1
+    match parse_absolute(raw) {
+        Some(url) => rewrite_parsed(raw, url, rules, short_links),
+        None => LinkChange::default(), // relative or unparsable: D1
     }
+}
+
+/// What the WHATWG URL parser strips from both ends of its input: C0 controls and space
+/// (`str::trim` would also strip U+00A0 or U+3000, which the parser keeps, and encodes).
+pub(crate) fn trim_url(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c <= ' ')
+}
+
+/// `raw` parsed as an absolute URL, if it is one whatever the page's base URL.
+///
+/// A special scheme not followed by two slashes (`https:example.com/x`, `http:/example.com/a`)
+/// is relative in a browser when the page has that scheme (WHATWG URL, "special relative or
+/// authority state"): it names a path on the page's own host. Parsed alone, it would name
+/// `example.com`; such links are left to the relative-link rules, never rewritten to a host.
+pub(crate) fn parse_absolute(raw: &str) -> Option<Url> {
+    let trimmed = trim_url(raw);
+    let url = Url::parse(trimmed).ok()?;
+    (!is_scheme_relative_path(trimmed)).then_some(url)
+}
+
+/// Is `trimmed` a special scheme followed by something other than two slashes (either way)?
+pub(crate) fn is_scheme_relative_path(trimmed: &str) -> bool {
+    let Some((scheme, rest)) = trimmed.split_once(':') else {
+        return false;
+    };
+    let special = ["http", "https", "ws", "wss", "ftp"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    // The parser drops ASCII tabs and newlines anywhere before it looks at the slashes.
+    let mut after = rest
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(2);
+    special
+        && !(matches!(after.next(), Some('/' | '\\')) && matches!(after.next(), Some('/' | '\\')))
 }
 
 /// As [`rewrite`], for a URL the caller has parsed already (`url` is `raw.trim()` parsed).
@@ -85,7 +120,7 @@ pub(crate) fn rewrite_parsed(
         if hop == MAX_HOPS {
             // Too long a chain: keep the URL as it came (re-parsed: cloning every URL up front
             // for this rare case cost more than parsing it again).
-            let Ok(original) = Url::parse(raw.trim()) else {
+            let Ok(original) = Url::parse(trim_url(raw)) else {
                 return LinkChange::default();
             };
             url = original;
@@ -108,7 +143,7 @@ pub(crate) fn rewrite_parsed(
     // Whatever differs from the display form is written in it, even if only the parser's
     // normalisation changed it (`HTTPS://A.COM` or a raw control character): a raw form that
     // the HTML parser rewrites (NUL becomes U+FFFD) would come back changed on the next clean.
-    if display != raw.trim() {
+    if display != trim_url(raw) {
         change.url = Some(display);
     }
     change
@@ -325,8 +360,10 @@ fn hex_value(b: u8) -> u8 {
 /// May this decoded character be shown in a URL (D5, D7)?
 pub(crate) fn is_displayable(c: char) -> bool {
     if c.is_ascii() {
-        // D5: only unreserved characters; every other ASCII escape keeps its meaning or its safety.
-        return c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+        // No ASCII escape is decoded, not even `%41` or `%2E`: the WHATWG parser (what browsers
+        // use) keeps them, so `/%41` and `/A` are different URLs to it, and to servers that sign
+        // or route on the raw path (link-rules.md, the refinement at its top).
+        return false;
     }
     let n = c as u32;
     // ZWNJ and ZWJ are part of Persian and Khmer words (RFI has `fa` and `km` editions).
@@ -391,8 +428,8 @@ mod tests {
             ("/cn/%E4%B8%AD%E5%9B%BD/a%EF%BC%8Cb", "/cn/中国/a，b"),
             // hex case does not matter, and the kept escape keeps its case
             ("/%e4%b8%ad%2f", "/中%2f"),
-            // unreserved ASCII decodes
-            ("/%41%7E%2D%2E%5F", "/A~-._"),
+            // no ASCII escape decodes, unreserved ones included: the WHATWG parser keeps them
+            ("/%41%7E%2D%2E%5F%7a", "/%41%7E%2D%2E%5F%7a"),
             // reserved and unsafe ASCII stays (D5, pitfall 4)
             (
                 "/%25%2F%3F%23%26%3D%2B%20%3C%3E%22%27%28%29",
@@ -416,7 +453,7 @@ mod tests {
             // decoding must not make a new escape out of a literal `%` (fuzz: links)
             ("/%%33", "/%%33"),
             ("/%4%31", "/%4%31"),
-            ("/%%41B%42", "/%%41BB"),
+            ("/%%41B%42", "/%%41B%42"),
             // bidi override, zero-width space, NBSP, ideographic space, braille blank, padlock
             (
                 "/%E2%80%AE%E2%80%8B%C2%A0%E3%80%80%E2%A0%80%F0%9F%94%92",
@@ -460,9 +497,59 @@ mod tests {
     }
 
     #[test]
+    fn ascii_escapes_stay_as_written() {
+        // The issue's examples: RFC 3986 calls these equal, the WHATWG parser does not.
+        for raw in [
+            "http://example.com/foo%41%7a",
+            "https://example.com/a%2Eb/%2e%2Ex/c",
+            "https://example.com/?q=%61%62#%7E",
+        ] {
+            assert_eq!(clean(raw), raw);
+        }
+        assert_eq!(
+            clean("https://example.com/%41%C3%A9"),
+            "https://example.com/%41é"
+        );
+    }
+
+    #[test]
+    fn scheme_relative_path_forms_are_not_made_absolute() {
+        // On an https page these name a path on the page's own host, not example.com.
+        for raw in [
+            "https:example.com/x",
+            "http:/example.com/a",
+            "HTTPS:example.com",
+            "https:\\example.com/a",
+            "http:\texample.com",
+            "https:l.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F",
+        ] {
+            assert_eq!(parse_absolute(raw), None, "{raw:?}");
+            assert_eq!(clean(raw), raw, "{raw:?}");
+        }
+        for raw in [
+            "https://example.com/x",
+            "https:\\\\example.com/x",
+            "http:/\\example.com/x",
+            "https:\t//example.com/x",
+        ] {
+            assert!(parse_absolute(raw).is_some(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn only_what_the_parser_strips_is_trimmed() {
+        assert_eq!(clean(" https://a.com/?utm_source=x\n"), "https://a.com/");
+        // NBSP and U+3000 are not stripped by the WHATWG parser: not an absolute URL.
+        assert_eq!(
+            clean("\u{a0}https://a.com/?utm_source=x"),
+            "\u{a0}https://a.com/?utm_source=x"
+        );
+    }
+
+    #[test]
     fn host_and_userinfo_are_never_decoded() {
         let url = Url::parse("https://a%C3%A9:p%41@xn--80ak6aa92e.com/%41").expect("parses");
-        assert_eq!(display(&url), "https://a%C3%A9:p%41@xn--80ak6aa92e.com/A");
+        assert_eq!(display(&url), "https://a%C3%A9:p%41@xn--80ak6aa92e.com/%41");
     }
 
     #[test]
@@ -480,7 +567,7 @@ mod tests {
             // order and exact encoding of what is kept
             (
                 "https://a.com/?b=%20&a=+&gclid=1&c=%41",
-                "https://a.com/?b=%20&a=+&c=A",
+                "https://a.com/?b=%20&a=+&c=%41",
             ),
             // names match after percent-decoding, case-sensitively
             ("https://a.com/?utm%5Fsource=x&k=1", "https://a.com/?k=1"),
@@ -599,7 +686,7 @@ mod tests {
         assert!(change.refused_unwrap);
         let once = clean(&deeper);
         assert!(
-            once.starts_with("https://www.google.com/url?q=https%3A%2F%2Fwww.google.com"),
+            once.starts_with("https://www.google.com/url?q=https%3A%2F%2Fwww%2Egoogle%2Ecom"),
             "{once}"
         );
         assert_eq!(clean(&once), once, "idempotent");
