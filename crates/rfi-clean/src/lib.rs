@@ -57,8 +57,9 @@ pub use error::Error;
 pub use extract::{Article, Image, Link};
 pub use report::Report;
 pub use rules::{
-    ConditionalTracking, DEFAULT_RULES_TOML, RedirectorRule, Rules, SAFE_EXTRA_ATTRIBUTES,
-    SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule, TrackingRules,
+    ConditionalTracking, DEFAULT_RULES_TOML, QueryValue, RedirectorRule, Rules,
+    SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule,
+    TrackingRules,
 };
 pub use stream::{CleanStream, RewriteStream};
 

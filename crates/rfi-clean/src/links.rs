@@ -13,7 +13,7 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use url::{Position, Url};
 
 use crate::endpoint::is_same_or_subdomain;
-use crate::rules::{CompiledRules, CompiledShare};
+use crate::rules::{CompiledRules, CompiledShare, TargetIn};
 use crate::scheme::{is_safe_target, is_web};
 use crate::shortlink::{ShortLinks, short_code};
 
@@ -164,8 +164,8 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
         let Some(endpoint) = redirector.endpoints.iter().find(|e| e.matches(url)) else {
             continue;
         };
-        let candidate = if redirector.prefix {
-            endpoint
+        let candidate = match &redirector.target {
+            TargetIn::PathRest => endpoint
                 .rest_of_path(url)
                 .filter(|rest| !rest.is_empty())
                 .map(|rest| {
@@ -175,18 +175,39 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
                         target.push_str(query);
                     }
                     Cow::Owned(target)
-                })
-        } else {
+                }),
             // U2: form decoding, exactly once, as the redirector's own server reads it.
-            redirector.params.iter().find_map(|name| {
+            TargetIn::Params(params) => params.iter().find_map(|name| {
                 url.query_pairs()
                     .find(|(k, v)| k == name && !v.is_empty())
                     .map(|(_, v)| v)
-            })
+            }),
+            // href.li: `?https://example.com/` as it is; decoded once only if it is encoded.
+            TargetIn::WholeQuery => url.query().filter(|q| !q.is_empty()).map(|q| {
+                let encoded = ["http%3a", "https%3a"]
+                    .iter()
+                    .any(|p| q.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+                if encoded {
+                    percent_decode_str(q).decode_utf8_lossy()
+                } else {
+                    Cow::Borrowed(q)
+                }
+            }),
+            // AWS SES click tracking (`/CL0/<encoded target>/1/<id>/<signature>`).
+            TargetIn::PathSegment => endpoint
+                .rest_of_path(url)
+                .and_then(|rest| rest.split('/').next())
+                .filter(|segment| !segment.is_empty())
+                .map(|segment| percent_decode_str(segment).decode_utf8_lossy()),
         };
-        let Some(candidate) = candidate else {
+        let Some(mut candidate) = candidate else {
             return Target::None;
         };
+        if redirector.cut_hash_suffix {
+            if let Some(cut) = without_hash_suffix(&candidate) {
+                candidate = Cow::Owned(cut.to_owned());
+            }
+        }
         return match Url::parse(&candidate) {
             Ok(target) if is_safe_target(&target) => Target::Safe(target),
             _ => Target::Refused,
@@ -195,13 +216,33 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
     Target::None
 }
 
+/// `target` without a trailing `:` + hash of 20 or more base64url characters (Disqus), if it
+/// has one. Shorter tails are part of the target (`https://example.com/a:b`).
+fn without_hash_suffix(target: &str) -> Option<&str> {
+    let (head, hash) = target.rsplit_once(':')?;
+    let is_hash = hash.len() >= 20
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    is_hash.then_some(head)
+}
+
 /// Is this URL a share link? Returns the service it shares to.
 pub(crate) fn share_service<'r>(url: &Url, rules: &'r CompiledRules) -> Option<&'r CompiledShare> {
-    if !rules.share_hosts.may_match(url) {
+    if !rules.share_on_any_host && !rules.share_hosts.may_match(url) {
         return None;
     }
     rules.share.iter().find(|share| {
-        share.endpoints.iter().any(|e| e.matches(url))
+        let at_endpoint = if share.endpoints.is_empty() {
+            share.query_value.is_some() && is_web(url)
+        } else {
+            share.endpoints.iter().any(|e| e.matches(url))
+        };
+        at_endpoint
+            && share.query_value.as_ref().is_none_or(|qv| {
+                url.query_pairs()
+                    .any(|(k, v)| k == qv.name.as_str() && qv.values.iter().any(|x| x == &*v))
+            })
             && (share.requires_any.is_empty()
                 || url
                     .query_pairs()
@@ -250,13 +291,10 @@ fn strip_pairs(raw: &str, host: &str, rules: &CompiledRules) -> Option<(String, 
     let tracking = &rules.tracking;
     let is_tracking = |name: &str| {
         !name.is_empty()
-            && (tracking
-                .prefixes
-                .iter()
-                .any(|p| name.starts_with(p.as_str()))
-                || tracking.names.iter().any(|n| n == name)
+            && (rules.tracking_names.matches(name)
                 || tracking.scoped.iter().any(|s| {
-                    s.names.iter().any(|n| n == name)
+                    (s.names.iter().any(|n| n == name)
+                        || s.prefixes.iter().any(|p| name.starts_with(p.as_str())))
                         && s.hosts.iter().any(|h| is_same_or_subdomain(host, h))
                 })
                 || tracking.conditional.iter().any(|c| {
@@ -569,9 +607,9 @@ mod tests {
                 "https://a.com/?b=%20&a=+&gclid=1&c=%41",
                 "https://a.com/?b=%20&a=+&c=%41",
             ),
-            // names match after percent-decoding, case-sensitively
+            // names match after percent-decoding; well-known names in any case (issue 11)
             ("https://a.com/?utm%5Fsource=x&k=1", "https://a.com/?k=1"),
-            ("https://a.com/?UTM_SOURCE=x", "https://a.com/?UTM_SOURCE=x"),
+            ("https://a.com/?UTM_SOURCE=x", "https://a.com/"),
             // a name inside a value or the path is not a parameter
             (
                 "https://a.com/utm_source/?q=utm_source%3Dx",
@@ -655,6 +693,389 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(clean(input), expected, "unwrapping {input}");
+        }
+    }
+
+    #[test]
+    fn new_tracking_names() {
+        let cases = [
+            // AT Internet / Piano e-mail links, alone
+            (
+                "https://www.rfi.fr/fr/a?at_link=x&at_link_id=1&at_link_type=t&at_link_origin=o&at_creation=c&at_emailtype=e&at_send_date=20240101&at_campaign_type=n&at_ptr_name=p&id=3",
+                "https://www.rfi.fr/fr/a?id=3",
+            ),
+            // Cxense / Piano
+            (
+                "https://www.lemonde.fr/a.html?cx_click=1&cx_recsOrder=2&cx_recsWidget=w",
+                "https://www.lemonde.fr/a.html",
+            ),
+            // itm_*, cmpid, wt_mc, hsa_*, Yahoo consent bounce
+            (
+                "https://www.bbc.co.uk/news/x?itm_source=a&itm_medium=b&cmpid=c&wt_mc=d",
+                "https://www.bbc.co.uk/news/x",
+            ),
+            (
+                "https://a.com/?hsa_acc=1&hsa_cam=2&hsa_ver=3&k=v",
+                "https://a.com/?k=v",
+            ),
+            (
+                "https://techcrunch.com/2024/01/01/x/?guccounter=1&guce_referrer=aHR0&guce_referrer_sig=AQ",
+                "https://techcrunch.com/2024/01/01/x/",
+            ),
+            // e-mail and CRM ids
+            (
+                "https://a.com/p?_bhlid=1&et_rid=2&ss_email_id=3&vgo_ee=4&bsft_clkid=5&bsft_uid=6&unicorn_click_id=7&_kx=8",
+                "https://a.com/p?_kx=8",
+            ),
+            (
+                "https://a.com/p?__twitter_impression=true&_ga=1&__s=abcdef12&ymid=1&sfmc_id=2&sfmc_activityid=3&erid=4&usqp=mq331AQ&cm_mmc=x",
+                "https://a.com/p",
+            ),
+            // the Echobox fragment
+            (
+                "https://www.theguardian.com/world/x#Echobox=1700000000",
+                "https://www.theguardian.com/world/x",
+            ),
+            // upper-case spellings of well-known names
+            (
+                "https://a.com/?FBCLID=x&Gclid=y&UTM_Medium=z&id=1",
+                "https://a.com/?id=1",
+            ),
+            // generic short names stay case-sensitive and scoped
+            (
+                "https://www.theguardian.com/x?CMP=share_btn_tw&cmp=keep",
+                "https://www.theguardian.com/x?cmp=keep",
+            ),
+            // site-scoped names, on their sites only
+            (
+                "https://www.msn.com/fr-fr/actualite/x?ocid=msedgntp&cvid=abc&id=1",
+                "https://www.msn.com/fr-fr/actualite/x?id=1",
+            ),
+            (
+                "https://example.com/x?ocid=msedgntp&cvid=abc",
+                "https://example.com/x?ocid=msedgntp&cvid=abc",
+            ),
+            (
+                "https://www.nytimes.com/2024/01/01/world/x.html?unlocked_article_code=1.jk8.bTTt&smid=url-share",
+                "https://www.nytimes.com/2024/01/01/world/x.html?unlocked_article_code=1.jk8.bTTt",
+            ),
+            (
+                "https://www.amazon.com/dp/B0?smid=A1&th=1",
+                "https://www.amazon.com/dp/B0?smid=A1&th=1",
+            ),
+            (
+                "https://www.reuters.com/world/x/?taid=65a&id=1",
+                "https://www.reuters.com/world/x/?id=1",
+            ),
+            (
+                "https://news.yahoo.com/x.html?ncid=twitter_yahoonews",
+                "https://news.yahoo.com/x.html",
+            ),
+            (
+                "https://techcrunch.com/x/?ncid=rss&sr_share=twitter",
+                "https://techcrunch.com/x/",
+            ),
+            (
+                "https://www.wired.com/story/x/?intcid=inline_amp",
+                "https://www.wired.com/story/x/",
+            ),
+            (
+                "https://metro.co.uk/2024/01/01/x/?ito=article.desktop.share.top.facebook",
+                "https://metro.co.uk/2024/01/01/x/",
+            ),
+            (
+                "https://x.com/RFI/status/1?s=20&t=abc",
+                "https://x.com/RFI/status/1",
+            ),
+            (
+                "https://www.youtube.com/watch?v=abc&t=30&pp=ygU",
+                "https://www.youtube.com/watch?v=abc&t=30",
+            ),
+            (
+                "https://www.bbc.com/news/x?at_medium=RSS&at_foo=1",
+                "https://www.bbc.com/news/x",
+            ),
+            (
+                "https://www.bbc.com/news/x?at_foo=1",
+                "https://www.bbc.com/news/x",
+            ),
+            (
+                "https://www.reddit.com/r/x/comments/1/?ref=share&ref_source=link",
+                "https://www.reddit.com/r/x/comments/1/",
+            ),
+            (
+                "https://github.com/o/r/blob/x?ref=main",
+                "https://github.com/o/r/blob/x?ref=main",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean(input), expected, "stripping {input}");
+        }
+    }
+
+    /// Content parameters, from the never-strip list of the research notes: gift and share
+    /// tokens, signed URLs, identity and navigation.
+    const CONTENT_PARAMS: &[&str] = &[
+        "unlocked_article_code",
+        "pwapi_token",
+        "accessToken",
+        "sharetype",
+        "token",
+        "st",
+        "shareToken",
+        "gift",
+        "giftToken",
+        "share_token",
+        "gift_id",
+        "giftId",
+        "sig",
+        "signature",
+        "Signature",
+        "Expires",
+        "Key-Pair-Id",
+        "Policy",
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Signature",
+        "X-Amz-Date",
+        "hmac",
+        "auth",
+        "key",
+        "itok",
+        "code",
+        "state",
+        "v",
+        "list",
+        "index",
+        "start",
+        "end",
+        "time_continue",
+        "id",
+        "p",
+        "page",
+        "pg",
+        "paged",
+        "page_id",
+        "post",
+        "article",
+        "story",
+        "item",
+        "cat",
+        "category",
+        "tag",
+        "section",
+        "topic",
+        "author",
+        "q",
+        "query",
+        "search",
+        "k",
+        "keywords",
+        "term",
+        "lang",
+        "hl",
+        "gl",
+        "locale",
+        "edition",
+        "sort",
+        "order",
+        "orderby",
+        "filter",
+        "type",
+        "format",
+        "view",
+        "mode",
+        "date",
+        "year",
+        "month",
+        "day",
+        "from",
+        "to",
+        "offset",
+        "limit",
+        "num",
+        "n",
+        "size",
+        "w",
+        "width",
+        "h",
+        "height",
+        "quality",
+        "variant",
+        "th",
+        "psc",
+        "ref",
+        "path",
+        "file",
+        "branch",
+        "lat",
+        "lon",
+        "ll",
+        "z",
+        "zoom",
+        "amp",
+        "share",
+        "source",
+        "src",
+        "cid",
+        "campaign",
+        "eid",
+        "smid",
+        "feature",
+        "si",
+        "url",
+        "u",
+        "redirect",
+        "s",
+        "t",
+        "reflink",
+        "at_foo",
+        "xts",
+        "mc",
+        "spm",
+        "trk",
+        "INTCMP",
+        "CMP",
+        "ncid",
+        "ocid",
+    ];
+
+    #[test]
+    fn content_parameters_survive_on_every_host() {
+        assert!(CONTENT_PARAMS.len() >= 50);
+        for host in [
+            "https://www.rfi.fr/fr/a",
+            "https://example.com/",
+            "https://www.lemonde.fr/x.html",
+            "https://github.com/o/r",
+            "https://www.washingtonpost.com/x/",
+            "https://s.rfi.fr/media/display/x.jpg",
+        ] {
+            for name in CONTENT_PARAMS {
+                let url = format!("{host}?{name}=1&utm_source=x");
+                assert_eq!(clean(&url), format!("{host}?{name}=1"), "{name} on {host}");
+                let upper = format!("{host}?{}=1", name.to_ascii_uppercase());
+                assert_eq!(clean(&upper), upper, "{name} in upper case on {host}");
+            }
+        }
+    }
+
+    #[test]
+    fn new_redirectors_are_unwrapped() {
+        let cases = [
+            // Skimlinks (the referring page in `sref` is not the target)
+            (
+                "https://go.skimresources.com/?id=114047X1572903&url=https%3A%2F%2Fwww.waitrose.com%2Fecom%2Fproducts%2Fkenko-mayonnaise%2F424830-807548-807549&sref=https://www.theguardian.com/thefilter/x&xcust=referrer%7Cwww.theguardian.com",
+                "https://www.waitrose.com/ecom/products/kenko-mayonnaise/424830-807548-807549",
+            ),
+            (
+                "https://go.redirectingat.com/?id=92X1&xcust=x&url=https%3A%2F%2Fwww.example.com%2Fp%3Fa%3D1",
+                "https://www.example.com/p?a=1",
+            ),
+            // Threads
+            (
+                "https://l.threads.net/?u=https%3A%2F%2Fconfluence.atlassian.com%2Fx-1142233522.html&e=AT0tTZdW3MLAKpaj",
+                "https://confluence.atlassian.com/x-1142233522.html",
+            ),
+            (
+                "https://l.threads.com/?u=https%3A%2F%2Fwww.example.org%2F&e=AT1",
+                "https://www.example.org/",
+            ),
+            // Facebook: the warning page, and the link shim on any subdomain
+            (
+                "https://www.facebook.com/flx/warn/?u=https%3A%2F%2Fdevblogs.microsoft.com%2F&h=AT3HvDHvyYWmq_d0",
+                "https://devblogs.microsoft.com/",
+            ),
+            (
+                "https://m.facebook.com/l.php?u=https%3A%2F%2Fgoogle.ca&h=hi",
+                "https://google.ca/",
+            ),
+            (
+                "https://lm.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F&h=AT0",
+                "https://a.com/",
+            ),
+            // Twitter / X e-mail redirect
+            (
+                "https://twitter.com/i/redirect?url=https%3A%2F%2Fsupport.twitter.com%2Farticles%2F204820-fake-twitter-emails&t=1&cn=bG9naW5fbm90aWZpY2F0aW9u&sig=ee6d8d5439b23c101a3694be6e6989a2ffa94c79",
+                "https://support.twitter.com/articles/204820-fake-twitter-emails",
+            ),
+            (
+                "https://x.com/i/redirect?url=https%3A%2F%2Fwww.rfi.fr%2Ffr%2F&t=1",
+                "https://www.rfi.fr/fr/",
+            ),
+            // Slack
+            (
+                "https://slack-redir.net/link?url=https%3A%2F%2Fdocs.fedoraproject.org%2Ff26%2Finstall-guide%2Finstall%2FBooting_the_Installation.html",
+                "https://docs.fedoraproject.org/f26/install-guide/install/Booting_the_Installation.html",
+            ),
+            // href.li: the whole query, decoded once only if encoded
+            (
+                "https://href.li/?https://bjornstar.com/intercept-redirect",
+                "https://bjornstar.com/intercept-redirect",
+            ),
+            (
+                "https://href.li/?https%3A%2F%2Fa.com%2Fp%3Fx%3D1",
+                "https://a.com/p?x=1",
+            ),
+            // Disqus: the trailing `:hash` goes, a short `:part` of the target stays
+            (
+                "http://disq.us/url?url=http%3A%2F%2Fcodescrib.blogspot.com%2F%3AGTwU4dcq96lIEIpJc8INii4ptuY&cuid=104353",
+                "http://codescrib.blogspot.com/",
+            ),
+            (
+                "https://disq.us/?url=https%3A%2F%2Fa.com%2Fa%3Ab&key=x",
+                "https://a.com/a:b",
+            ),
+            // Rakuten, Awin, CJ, VigLink
+            (
+                "https://click.linksynergy.com/deeplink?id=qpF0HYnRugA&mid=42957&murl=https%3A%2F%2Fwww.go2games.com%2Fswitch%2Fnintendo-switch-console",
+                "https://www.go2games.com/switch/nintendo-switch-console",
+            ),
+            (
+                "https://www.awin1.com/cread.php?awinmid=123996&awinaffid=3058277&clickref=blog&ued=https%3A%2F%2Ftry.digitalocean.com%2Fserverless-inference%2F",
+                "https://try.digitalocean.com/serverless-inference/",
+            ),
+            (
+                "https://www.anrdoezrs.net/click-101899632-17343481?url=https%3A%2F%2Fwww.booking.com%2F&sid=post-slug",
+                "https://www.booking.com/",
+            ),
+            (
+                "https://www.tkqlhce.com/click-100-200?URL=https%3A%2F%2Fwww.example.com%2Fp",
+                "https://www.example.com/p",
+            ),
+            (
+                "https://redirect.viglink.com/?key=e7eab128eb8d1c53e14db14f4c632447&u=http%3A%2F%2Fcode.google.com%2Fp%2Fmoboot%2Fdownloads%2Flist&cuid=xid:fr1679048412aaa",
+                "http://code.google.com/p/moboot/downloads/list",
+            ),
+            // Reddit: the whole out.reddit.com host, and both mail shapes
+            (
+                "https://out.reddit.com/t3_1abcde?url=https%3A%2F%2Fexample.org%2Fstory%3Fid%3D5&token=AQAAq&app_name=web2x",
+                "https://example.org/story?id=5",
+            ),
+            (
+                "https://click.redditmail.com/x?url=https%3A%2F%2Fexample.org%2F",
+                "https://example.org/",
+            ),
+            (
+                "https://click.redditmail.com/CL0/https:%2F%2Fwww.reddit.com%2Fr%2Fworldnews%2Fcomments%2Fabc123%2F%3F%24deep_link=true/1/0100018f2a6b-0000/Hx9=375",
+                "https://www.reddit.com/r/worldnews/comments/abc123/",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean(input), expected, "unwrapping {input}");
+        }
+        // Without a target, or with a hostile one, they stay.
+        for input in [
+            "https://www.awin1.com/cread.php?s=1&v=2&q=3&r=4",
+            "https://href.li/?javascript:alert(1)",
+            "https://href.li/?//evil.example/",
+            "https://href.li/?https://u:p@evil.example/",
+            "https://click.redditmail.com/CL0/javascript:alert(1)/1/2/3",
+            "https://l.threads.net/?u=data:text/html,x",
+            "https://out.reddit.com/t3_1?url=https%3A%2F%2Fu%3Ap%40evil.example%2F",
+        ] {
+            let change = rewrite(input, &rules(), &ShortLinks::new());
+            assert_eq!(change.unwrapped, 0, "{input}");
         }
     }
 
@@ -763,6 +1184,22 @@ mod tests {
             "https://t.me/share/url?url=x",
             "mailto:?subject=a&body=b",
             "https://www.pinterest.fr/pin/create/button/?url=x",
+            // issue 11
+            "https://www.facebook.com/sharer?u=https%3A%2F%2Fa.com%2F&t=T",
+            "https://b.hatena.ne.jp/add?mode=confirm&url=https%3A%2F%2Fa.com%2F&title=T",
+            "https://b.hatena.ne.jp/entry/s/www.rfi.fr/fr/a",
+            "https://plus.google.com/share?url=https%3A%2F%2Fa.com%2F",
+            "https://engineering.fb.com/2021/01/26/ml-applications/news-feed-ranking/?share=threads&nb=1",
+            "https://blog.example.org/2020/x/?share=jetpack-whatsapp&nb=1",
+            "https://blog.example.org/2014/x/?share=google-plus-1",
+            "https://bsky.app/intent/compose?text=T%20https%3A%2F%2Fa.com%2F",
+            "https://www.threads.net/intent/post?text=T&url=https%3A%2F%2Fa.com%2F",
+            "https://share.flipboard.com/bookmarklet/popout?v=2&title=T&url=https%3A%2F%2Fa.com%2F",
+            "https://www.xing.com/spi/shares/new?url=https%3A%2F%2Fa.com%2F",
+            "https://www.xing.com/social/share/spi?op=share&url=https%3A%2F%2Fa.com%2F",
+            "https://getpocket.com/save?url=https%3A%2F%2Fa.com%2F&title=T",
+            "https://getpocket.com/edit?url=https%3A%2F%2Fa.com%2F",
+            "https://lineit.line.me/share/ui?url=https%3A%2F%2Fa.com%2F",
         ] {
             assert!(is_share(link), "{link} is a share link");
         }
@@ -774,6 +1211,11 @@ mod tests {
             "https://api.whatsapp.com/send?phone=336&text=hi",
             "mailto:redaction@rfi.fr?subject=hi",
             "mailto:?cc=x",
+            // issue 11: not share links
+            "https://www.facebook.com/sharers",
+            "https://www.hs.fi/x/?share=abc123",
+            "https://blog.example.org/x/?share=weekly",
+            "https://plus.google.com/",
         ] {
             assert!(!is_share(link), "{link} is not a share link");
         }
