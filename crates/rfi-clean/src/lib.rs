@@ -51,7 +51,9 @@ mod stream;
 use std::sync::LazyLock;
 
 pub use cleaned::{Cleaned, DocumentKind};
-pub use cleaner::{Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT};
+pub use cleaner::{
+    CleanOptions, Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT,
+};
 pub use envelope::Envelope;
 pub use error::Error;
 pub use extract::{Article, Image, Link};

@@ -39,11 +39,206 @@ pub(crate) struct LinkChange {
 /// Cleans one URL: unwrap, strip, decode for display.
 ///
 /// `raw` has had its HTML entities undone. Returns what changed; `url: None` means keep `raw`.
-pub(crate) fn rewrite(raw: &str, rules: &CompiledRules, short_links: &ShortLinks) -> LinkChange {
-    match parse_absolute(raw) {
-        Some(url) => rewrite_parsed(raw, url, rules, short_links),
-        None => LinkChange::default(), // relative or unparsable: D1
+pub(crate) fn rewrite(
+    raw: &str,
+    base: Base<'_>,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+) -> LinkChange {
+    match resolve(raw, base.url) {
+        Some(link) => rewrite_resolved(link, base, rules, short_links),
+        None => LinkChange::default(), // unparsable: D1
     }
+}
+
+/// A document's base URL, and how its links are written.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Base<'b> {
+    /// What relative links resolve against, if the document has a base URL.
+    pub(crate) url: Option<&'b Url>,
+    /// Write every link resolved against `url` (when there is one), not as it came.
+    pub(crate) absolute: bool,
+}
+
+/// How a link is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// With a scheme and, for http(s), two slashes: the same URL whatever the base.
+    Absolute,
+    /// Scheme-relative (`//host/p`), path-relative (`/a`, `a/b`) or query-only (`?q=1`).
+    Relative,
+    /// `https:example.com/x`: relative on a page of the same scheme (see [`parse_absolute`]).
+    SchemeRelativePath,
+}
+
+/// A link and the URL it stands for.
+#[derive(Debug)]
+pub(crate) struct Resolved<'r> {
+    /// The link as written, trimmed as the parser trims it.
+    pub(crate) raw: &'r str,
+    /// The URL it resolves to: against the base, or against a placeholder base without one
+    /// (then only its query, fragment and, for `//host`, its host are real).
+    pub(crate) url: Url,
+    pub(crate) form: Form,
+    /// `url` was resolved against a real base (always true for absolute links).
+    pub(crate) based: bool,
+}
+
+/// The stand-in base of a document that has none: a host no rule names (RFC 6761 `.invalid`),
+/// so only global rules apply to its relative links, and it is never written out.
+static PLACEHOLDER_BASE: std::sync::LazyLock<Url> = std::sync::LazyLock::new(|| {
+    Url::parse("https://relative.invalid/").expect("the placeholder base parses")
+});
+
+/// Resolves `raw` against `base` as a browser would (WHATWG URL). `None` if it does not parse.
+pub(crate) fn resolve<'r>(raw: &'r str, base: Option<&Url>) -> Option<Resolved<'r>> {
+    let trimmed = trim_url(raw);
+    let against = base.unwrap_or(&PLACEHOLDER_BASE);
+    if is_scheme_relative_path(trimmed) {
+        // Only its query and fragment are cleaned, with the base's site rules: what precedes
+        // them is left exactly as written.
+        let tail = trimmed.find(['?', '#']).map_or("", |i| &trimmed[i..]);
+        return Some(Resolved {
+            raw: trimmed,
+            url: against.join(tail).ok()?,
+            form: Form::SchemeRelativePath,
+            based: base.is_some(),
+        });
+    }
+    match Url::parse(trimmed) {
+        Ok(url) => Some(Resolved {
+            raw: trimmed,
+            url,
+            form: Form::Absolute,
+            based: true,
+        }),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(Resolved {
+            raw: trimmed,
+            url: against.join(trimmed).ok()?,
+            form: Form::Relative,
+            based: base.is_some(),
+        }),
+        Err(_) => None,
+    }
+}
+
+/// As [`rewrite`], for a link resolved already.
+pub(crate) fn rewrite_resolved(
+    link: Resolved<'_>,
+    base: Base<'_>,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+) -> LinkChange {
+    if link.form == Form::Absolute {
+        return rewrite_parsed(link.raw, link.url, rules, short_links);
+    }
+    if base.absolute && link.based {
+        let resolved = match (link.form, base.url) {
+            (Form::SchemeRelativePath, Some(b)) => b.join(link.raw).ok(),
+            _ => Some(link.url),
+        };
+        return match resolved {
+            Some(url) => rewrite_parsed(link.raw, url, rules, short_links),
+            None => LinkChange::default(),
+        };
+    }
+    let mut change = LinkChange::default();
+    if !is_web(&link.url) {
+        return change;
+    }
+    if link.form == Form::Relative {
+        // A relative link to a redirector or a short link (`//l.facebook.com/l.php?u=…`, or
+        // `/url?q=…` on a Google page) is replaced by its target, which is absolute.
+        if let Some(target) = follow(link.url.clone(), rules, short_links, &mut change) {
+            if change.unwrapped + change.short_links_resolved > 0 {
+                return finish(link.raw, target, change, rules);
+            }
+        }
+    }
+    edit_relative(link.raw, &link.url, link.form, rules, &mut change);
+    change
+}
+
+/// A relative link cleaned in place: its query and fragment stripped, its path, query and
+/// fragment decoded for display, the rest as written (never serialised from the resolved URL,
+/// which would make it absolute). Site rules apply with `resolved`'s host.
+fn edit_relative(
+    raw: &str,
+    resolved: &Url,
+    form: Form,
+    rules: &CompiledRules,
+    change: &mut LinkChange,
+) {
+    // The parser drops ASCII tabs and newlines anywhere: split what it would see.
+    let clean: Cow<'_, str> = if raw.contains(['\t', '\n', '\r']) {
+        Cow::Owned(raw.replace(['\t', '\n', '\r'], ""))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let s = clean.as_ref();
+    let (before_fragment, fragment) = match s.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (s, None),
+    };
+    let (head, query) = match before_fragment.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (before_fragment, None),
+    };
+    let host = resolved.host_str().unwrap_or("");
+    let mut out = String::with_capacity(s.len());
+    let mut decoded = false;
+    if form == Form::SchemeRelativePath {
+        out.push_str(head);
+    } else {
+        // `//host…` (either slash, for the http(s) base): the authority is never decoded.
+        let slashes = head
+            .bytes()
+            .take(2)
+            .filter(|b| matches!(b, b'/' | b'\\'))
+            .count();
+        let authority_end = if slashes == 2 {
+            head[2..].find(['/', '\\']).map_or(head.len(), |i| i + 2)
+        } else {
+            0
+        };
+        out.push_str(&head[..authority_end]);
+        decoded |= decode_into(&head[authority_end..], &mut out);
+    }
+    if let Some(query) = query {
+        let stripped = strip_pairs(query, host, rules);
+        let kept = match &stripped {
+            Some((kept, n)) => {
+                change.params_stripped += n;
+                kept.as_str()
+            }
+            None => query,
+        };
+        // A query-only link whose query all goes keeps its `?`: an empty href would name the
+        // page with its own query.
+        if stripped.is_none() || !kept.is_empty() || head.is_empty() {
+            out.push('?');
+            decoded |= decode_into(kept, &mut out);
+        }
+    }
+    if let Some(fragment) = fragment {
+        let (kept, n) = strip_fragment(fragment, host, rules);
+        change.params_stripped += n;
+        if n == 0 || !kept.is_empty() || out.is_empty() {
+            out.push('#');
+            decoded |= decode_into(&kept, &mut out);
+        }
+    }
+    change.decoded = decoded;
+    if (decoded || change.params_stripped > 0) && out != raw {
+        change.url = Some(out);
+    }
+}
+
+/// Decodes `s` into `out` as [`decode_component`] does; says whether anything was decoded.
+fn decode_into(s: &str, out: &mut String) -> bool {
+    let start = out.len();
+    decode_component(s, out);
+    out[start..] != *s
 }
 
 /// What the WHATWG URL parser strips from both ends of its input: C0 controls and space
@@ -84,7 +279,7 @@ pub(crate) fn is_scheme_relative_path(trimmed: &str) -> bool {
 /// As [`rewrite`], for a URL the caller has parsed already (`url` is `raw.trim()` parsed).
 pub(crate) fn rewrite_parsed(
     raw: &str,
-    mut url: Url,
+    url: Url,
     rules: &CompiledRules,
     short_links: &ShortLinks,
 ) -> LinkChange {
@@ -92,6 +287,27 @@ pub(crate) fn rewrite_parsed(
     if !is_web(&url) {
         return change;
     }
+    let url = match follow(url, rules, short_links, &mut change) {
+        Some(url) => url,
+        // Too long a chain: keep the URL as it came (re-parsed: cloning every URL up front
+        // for this rare case cost more than parsing it again).
+        None => match Url::parse(trim_url(raw)) {
+            Ok(original) => original,
+            Err(_) => return change,
+        },
+    };
+    finish(raw, url, change, rules)
+}
+
+/// U4: follows short links and redirectors from `url`, counting hops in `change`. `None` for
+/// a chain longer than `MAX_HOPS`, which is left as it came.
+fn follow(
+    url: Url,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+    change: &mut LinkChange,
+) -> Option<Url> {
+    let mut url = url;
     let mut seen: Vec<String> = Vec::new();
     for hop in 0..=MAX_HOPS {
         let target = match short_code(&url, rules) {
@@ -118,16 +334,10 @@ pub(crate) fn rewrite_parsed(
             break;
         }
         if hop == MAX_HOPS {
-            // Too long a chain: keep the URL as it came (re-parsed: cloning every URL up front
-            // for this rare case cost more than parsing it again).
-            let Ok(original) = Url::parse(trim_url(raw)) else {
-                return LinkChange::default();
-            };
-            url = original;
             change.unwrapped = 0;
             change.short_links_resolved = 0;
             change.refused_unwrap = true;
-            break;
+            return None;
         }
         if short_code(&url, rules).is_some() {
             change.short_links_resolved += 1;
@@ -137,6 +347,11 @@ pub(crate) fn rewrite_parsed(
         seen.push(url.to_string());
         url = target;
     }
+    Some(url)
+}
+
+/// Strips `url` and writes its display form, if it differs from `raw`.
+fn finish(raw: &str, mut url: Url, mut change: LinkChange, rules: &CompiledRules) -> LinkChange {
     change.params_stripped = strip_tracking(&mut url, rules);
     let display = display(&url);
     change.decoded = display.as_str() != url.as_str();
@@ -263,22 +478,40 @@ pub(crate) fn strip_tracking(url: &mut Url, rules: &CompiledRules) -> usize {
             url.set_query((!kept.is_empty()).then_some(kept.as_str()));
         }
     }
-    if let Some(fragment) = url.fragment() {
-        // Only a fragment that reads as a query (`#xtor=RSS-1`, `#?pk_campaign=x`); anchors stay.
-        let (lead, body) = match fragment.strip_prefix('?') {
-            Some(body) => ("?", body),
-            None => ("", fragment),
-        };
-        let first = body.split('&').next().unwrap_or("");
-        if first.contains('=') {
-            if let Some((kept, n)) = strip_pairs(body, &host, rules) {
-                removed += n;
-                let new = (!kept.is_empty()).then(|| format!("{lead}{kept}"));
-                url.set_fragment(new.as_deref());
-            }
-        }
+    let stripped = url.fragment().map(|fragment| {
+        let (kept, n) = strip_fragment(fragment, &host, rules);
+        (kept.into_owned(), n)
+    });
+    if let Some((kept, n)) = stripped.filter(|(_, n)| *n > 0) {
+        removed += n;
+        url.set_fragment((!kept.is_empty()).then_some(kept.as_str()));
     }
     removed
+}
+
+/// Strips tracking pairs from a fragment that reads as a query (`xtor=RSS-1`,
+/// `?pk_campaign=x`); anchors stay. Returns the fragment left and how many pairs went.
+fn strip_fragment<'f>(
+    fragment: &'f str,
+    host: &str,
+    rules: &CompiledRules,
+) -> (Cow<'f, str>, usize) {
+    let (lead, body) = match fragment.strip_prefix('?') {
+        Some(body) => ("?", body),
+        None => ("", fragment),
+    };
+    let first = body.split('&').next().unwrap_or("");
+    if first.contains('=') {
+        if let Some((kept, n)) = strip_pairs(body, host, rules) {
+            let new = if kept.is_empty() {
+                String::new()
+            } else {
+                format!("{lead}{kept}")
+            };
+            return (Cow::Owned(new), n);
+        }
+    }
+    (Cow::Borrowed(fragment), 0)
 }
 
 /// Strips tracking pairs from a raw `a=1&b=2` string. `None` if nothing was removed.
@@ -454,7 +687,7 @@ mod tests {
     }
 
     fn clean_with(raw: &str, short: &ShortLinks) -> String {
-        rewrite(raw, &rules(), short)
+        rewrite(raw, Base::default(), &rules(), short)
             .url
             .unwrap_or_else(|| raw.to_owned())
     }
@@ -577,11 +810,158 @@ mod tests {
     #[test]
     fn only_what_the_parser_strips_is_trimmed() {
         assert_eq!(clean(" https://a.com/?utm_source=x\n"), "https://a.com/");
-        // NBSP and U+3000 are not stripped by the WHATWG parser: not an absolute URL.
+        // NBSP and U+3000 are not stripped by the WHATWG parser: a relative path, which
+        // stays one (its global tracking names go).
         assert_eq!(
-            clean("\u{a0}https://a.com/?utm_source=x"),
-            "\u{a0}https://a.com/?utm_source=x"
+            clean("\u{a0}https://a.com/?utm_source=x&k=1"),
+            "\u{a0}https://a.com/?k=1"
         );
+    }
+
+    fn clean_on(raw: &str, base: Option<&str>, absolute: bool) -> String {
+        let base = base.map(|b| Url::parse(b).expect("test base parses"));
+        let base = Base {
+            url: base.as_ref(),
+            absolute,
+        };
+        rewrite(raw, base, &rules(), &ShortLinks::new())
+            .url
+            .unwrap_or_else(|| raw.to_owned())
+    }
+
+    #[test]
+    fn relative_links_without_a_base() {
+        let cases = [
+            // the examples: global names go, the link stays relative
+            (
+                "/hub/us-news?utm_source=apnewsnav&utm_medium=navigation",
+                "/hub/us-news",
+            ),
+            (
+                "//channel.pixnet.net/sport?utm_source=pixnet&utm_medium=menu",
+                "//channel.pixnet.net/sport",
+            ),
+            ("//host.example/p?fbclid=1&id=2", "//host.example/p?id=2"),
+            ("?utm_medium=x&id=3", "?id=3"),
+            // a query-only link whose query all goes keeps its `?`
+            ("?utm_medium=x", "?"),
+            ("a/b.html?x=1&gclid=2#xtor=RSS-1", "a/b.html?x=1"),
+            ("#xtor=RSS-1", "#"),
+            ("#section-2", "#section-2"),
+            // non-ASCII paths decode; ASCII escapes and the host do not
+            (
+                "/sections/%D8%A7%D9%84%D8%B9%D8%A7%D9%84%D9%85",
+                "/sections/العالم",
+            ),
+            ("//mainichi.jp/%E8%BF%AB%E3%82%8B/", "//mainichi.jp/迫る/"),
+            ("//xn--r8jz45g.jp/%41%E8%BF%AB", "//xn--r8jz45g.jp/%41迫"),
+            ("/a%2Fb%41?q=%E2%80%AE", "/a%2Fb%41?q=%E2%80%AE"),
+            ("../%C3%A9t%C3%A9/?q=%C3%A9#%C3%A9", "../été/?q=é#é"),
+            // untouched when no rule applies (tabs stay as written)
+            ("/a?b=1", "/a?b=1"),
+            ("/a\t?b=1", "/a\t?b=1"),
+            ("", ""),
+            // site-scoped names need the site: no base, no site
+            ("/world/x?CMP=share_btn_tw", "/world/x?CMP=share_btn_tw"),
+            // a relative link to a redirector on a known host is unwrapped
+            (
+                "//l.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F%3Futm_source%3Dfb&h=AT0",
+                "https://a.com/",
+            ),
+            // scheme-relative-path forms: only query and fragment are cleaned
+            (
+                "https:example.com/%C3%A9?utm_source=x&k=%C3%A9",
+                "https:example.com/%C3%A9?k=é",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean_on(input, None, false), expected, "{input:?}");
+            // and absolute links are not asked for in vain: no base, no resolution
+            assert_eq!(
+                clean_on(input, None, true),
+                expected,
+                "{input:?} (absolute)"
+            );
+        }
+    }
+
+    #[test]
+    fn relative_links_with_a_base() {
+        let cases = [
+            // site-scoped names on the base's host
+            (
+                "https://www.theguardian.com/uk",
+                "/world/x?CMP=share_btn_tw",
+                "/world/x",
+            ),
+            (
+                "https://www.nytimes.com/",
+                "/2024/01/01/world/x.html?unlocked_article_code=1.jk8&smid=url-share",
+                "/2024/01/01/world/x.html?unlocked_article_code=1.jk8",
+            ),
+            ("https://example.com/", "/world/x?CMP=a", "/world/x?CMP=a"),
+            // a scheme-relative link names its own host
+            (
+                "https://www.theguardian.com/",
+                "//example.com/x?CMP=a",
+                "//example.com/x?CMP=a",
+            ),
+            // a relative redirector on the base's host
+            (
+                "https://www.google.com/search?q=x",
+                "/url?q=https%3A%2F%2Fa.com%2F&sa=U",
+                "https://a.com/",
+            ),
+            // Jetpack share links are not rewritten here (they go whole, in the rewrite pass)
+            (
+                "https://blog.example.org/2020/x/",
+                "?share=weekly",
+                "?share=weekly",
+            ),
+            // a scheme-relative-path link stays as written; it names a path on the base's own
+            // host (https://www.theguardian.com/example.com/x), whose rules apply
+            (
+                "https://www.theguardian.com/",
+                "https:example.com/x?CMP=a&utm_source=b",
+                "https:example.com/x",
+            ),
+        ];
+        for (base, input, expected) in cases {
+            assert_eq!(
+                clean_on(input, Some(base), false),
+                expected,
+                "{input} on {base}"
+            );
+        }
+    }
+
+    #[test]
+    fn absolute_links_resolve_with_the_whatwg_rules() {
+        let base = Some("https://www.rfi.fr/fr/monde/20240101-x?p=1#top");
+        let cases = [
+            (
+                "/fr/afrique/?utm_source=x",
+                "https://www.rfi.fr/fr/afrique/",
+            ),
+            ("../afrique/a", "https://www.rfi.fr/fr/afrique/a"),
+            (
+                "?page=2&xtor=RSS-1",
+                "https://www.rfi.fr/fr/monde/20240101-x?page=2",
+            ),
+            ("#part", "https://www.rfi.fr/fr/monde/20240101-x?p=1#part"),
+            (
+                "//s.rfi.fr/media/a%C3%A9.jpg",
+                "https://s.rfi.fr/media/aé.jpg",
+            ),
+            ("https:x/y", "https://www.rfi.fr/fr/monde/x/y"),
+            ("http:/example.com/a", "http://example.com/a"),
+            ("", "https://www.rfi.fr/fr/monde/20240101-x?p=1"),
+            ("https://a.com/?gclid=1", "https://a.com/"),
+            ("mailto:a@b.c", "mailto:a@b.c"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean_on(input, base, true), expected, "{input:?}");
+        }
     }
 
     #[test]
@@ -1074,7 +1454,7 @@ mod tests {
             "https://l.threads.net/?u=data:text/html,x",
             "https://out.reddit.com/t3_1?url=https%3A%2F%2Fu%3Ap%40evil.example%2F",
         ] {
-            let change = rewrite(input, &rules(), &ShortLinks::new());
+            let change = rewrite(input, Base::default(), &rules(), &ShortLinks::new());
             assert_eq!(change.unwrapped, 0, "{input}");
         }
     }
@@ -1097,7 +1477,7 @@ mod tests {
             "https://www.google.com/url?q={}",
             percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC)
         );
-        let change = rewrite(&deeper, &rules(), &ShortLinks::new());
+        let change = rewrite(&deeper, Base::default(), &rules(), &ShortLinks::new());
         assert_eq!(
             change.unwrapped,
             0,
@@ -1127,7 +1507,7 @@ mod tests {
             "https://www.google.com/url?q=https://user:pw@evil.example/",
             "https://www.google.com/url?q=not%20a%20url",
         ] {
-            let change = rewrite(input, &rules(), &ShortLinks::new());
+            let change = rewrite(input, Base::default(), &rules(), &ShortLinks::new());
             assert_eq!(change.unwrapped, 0, "{input}");
             assert!(change.refused_unwrap, "{input}");
             let kept = change.url.as_deref().unwrap_or(input);
