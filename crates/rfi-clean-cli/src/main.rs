@@ -105,6 +105,17 @@ struct Args {
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
 
+    /// The inputs' URL, the first of their base URLs (before <base href>, the envelope URL,
+    /// <link rel=canonical> and og:url): relative links get that site's rules. An absolute
+    /// http(s) URL. With --jsonl, a record's own "url" field wins.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+
+    /// Write every link resolved against the document's base URL (WHATWG rules), as a browser
+    /// would follow it; without a base URL, relative links stay relative.
+    #[arg(long)]
+    absolute_links: bool,
+
     /// Run the rewrite rules only, without the sanitizer. For trusted input only: the output is
     /// not sanitized.
     #[arg(long)]
@@ -277,7 +288,12 @@ fn run(args: Args) -> Result<Status> {
 }
 
 fn build_cleaner(args: &Args) -> Result<Cleaner> {
-    let mut builder = Cleaner::builder().max_input_size(args.max_size);
+    let mut builder = Cleaner::builder()
+        .max_input_size(args.max_size)
+        .absolute_links(args.absolute_links);
+    if let Some(url) = &args.base_url {
+        builder = builder.base_url(url);
+    }
     if let Some(label) = &args.encoding {
         builder = builder.encoding(label);
     }
