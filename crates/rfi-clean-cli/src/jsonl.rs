@@ -6,7 +6,7 @@
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, Result};
-use rfi_clean::Cleaner;
+use rfi_clean::{CleanOptions, Cleaner};
 use serde_json::{Map, Value};
 
 use crate::{Status, render};
@@ -64,9 +64,16 @@ fn map_line(
             serde_json::to_value(report).unwrap_or(Value::Null),
         );
     } else {
-        let cleaned = cleaner
-            .clean(html)
-            .map_err(|e| (id.clone(), e.to_string()))?;
+        // The record's URL is its base URL; one that is not an absolute http(s) URL is ignored.
+        let options = match object.get("url") {
+            Some(Value::String(url)) => CleanOptions::default().with_base_url(url),
+            _ => CleanOptions::default(),
+        };
+        let cleaned = match cleaner.clean_with(html, &options) {
+            Err(rfi_clean::Error::InvalidSettings(_)) => cleaner.clean(html),
+            other => other,
+        }
+        .map_err(|e| (id.clone(), e.to_string()))?;
         for (key, value) in render::json_fields(&cleaned) {
             if key == "html" {
                 object.insert(key, Value::from(cleaned.document()));
@@ -93,6 +100,29 @@ mod tests {
                 .collect(),
             status,
         )
+    }
+
+    #[test]
+    fn a_records_url_is_its_base_url() {
+        let (lines, status) = map(concat!(
+            "{\"id\": 1, \"url\": \"https://www.theguardian.com/uk\", \"html\": \"<a href='/w?CMP=x&amp;p=2'>a</a>\"}\n",
+            "{\"id\": 2, \"url\": \"not a url\", \"html\": \"<a href='/w?CMP=x&amp;p=2'>a</a>\"}\n",
+        ));
+        assert_eq!(status, Status::Clean);
+        assert!(
+            lines[0]["html"]
+                .as_str()
+                .is_some_and(|h| h.contains("href=\"/w?p=2\"")),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1]["html"]
+                .as_str()
+                .is_some_and(|h| h.contains("CMP=x")),
+            "{}",
+            lines[1]
+        );
     }
 
     #[test]

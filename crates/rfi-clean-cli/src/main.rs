@@ -110,6 +110,17 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Embeds::Links, value_name = "WHAT")]
     embeds: Embeds,
 
+    /// The inputs' URL, the first of their base URLs (before <base href>, the envelope URL,
+    /// <link rel=canonical> and og:url): relative links get that site's rules. An absolute
+    /// http(s) URL. With --jsonl, a record's own "url" field wins.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+
+    /// Write every link resolved against the document's base URL (WHATWG rules), as a browser
+    /// would follow it; without a base URL, relative links stay relative.
+    #[arg(long)]
+    absolute_links: bool,
+
     /// Run the rewrite rules only, without the sanitizer. For trusted input only: the output is
     /// not sanitized.
     #[arg(long)]
@@ -296,7 +307,11 @@ fn build_cleaner(args: &Args) -> Result<Cleaner> {
         .embeds(match args.embeds {
             Embeds::Links => rfi_clean::EmbedMode::Links,
             Embeds::Drop => rfi_clean::EmbedMode::Drop,
-        });
+        })
+        .absolute_links(args.absolute_links);
+    if let Some(url) = &args.base_url {
+        builder = builder.base_url(url);
+    }
     if let Some(label) = &args.encoding {
         builder = builder.encoding(label);
     }

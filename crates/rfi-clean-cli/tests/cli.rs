@@ -179,6 +179,47 @@ fn a_file_too_large_is_refused_by_its_size() {
 }
 
 #[test]
+fn base_url_and_absolute_links() {
+    let input = b"<p><a href=\"/world/x?CMP=share_btn_tw&amp;utm_source=y&amp;p=2\">a</a></p>";
+    let out = run(&["-"], Some(input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("href=\"/world/x?CMP=share_btn_tw&amp;p=2\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(
+        &["--base-url", "https://www.theguardian.com/uk", "-"],
+        Some(input),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("href=\"/world/x?p=2\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(
+        &[
+            "--base-url",
+            "https://www.theguardian.com/uk",
+            "--absolute-links",
+            "-",
+        ],
+        Some(input),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("href=\"https://www.theguardian.com/world/x?p=2\""),
+        "{}",
+        stdout(&out)
+    );
+    assert_fails(
+        &run(&["--base-url", "/relative", "-"], Some(input)),
+        "base URL",
+    );
+}
+
+#[test]
 fn no_sanitize_runs_the_rewrite_rules_only() {
     let input = b"<p onclick=\"x\">a<a href=\"https://a.com/?fbclid=1\">b</a></p><div data-selfpromo-app></div>";
     let out = run(&["--no-sanitize", "-"], Some(input));

@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use lol_html::OutputSink;
+use url::Url;
 
 use crate::cleaned::Cleaned;
 use crate::embed::EmbedMode;
@@ -46,6 +47,52 @@ pub struct Cleaner {
     /// The encoding of byte input that declares none and is not UTF-8.
     pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
     pub(crate) embeds: EmbedMode,
+    /// The base URL of every document, before the document's own (absolute http(s)).
+    pub(crate) base_url: Option<Url>,
+    /// Write every link resolved against the document's base URL.
+    pub(crate) absolute_links: bool,
+}
+
+/// Options for one clean ([`Cleaner::clean_with`]), on top of the cleaner's settings.
+///
+/// ```
+/// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.rfi.fr/fr/");
+/// let cleaned = rfi_clean::Cleaner::default()
+///     .clean_with(r#"<a href="/fr/monde/?xtor=RSS-1&amp;page=2">a</a>"#, &options)?;
+/// assert_eq!(cleaned.html(), r#"<a href="/fr/monde/?page=2" rel="noopener noreferrer">a</a>"#);
+/// # Ok::<(), rfi_clean::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CleanOptions {
+    /// The document's URL, the first of its base URLs: it wins over `<base href>`, the
+    /// envelope URL, `<link rel=canonical>` and `og:url`, and over the cleaner's
+    /// [`base_url`](CleanerBuilder::base_url). An absolute http(s) URL.
+    pub base_url: Option<String>,
+}
+
+impl CleanOptions {
+    /// Sets [`CleanOptions::base_url`].
+    ///
+    /// ```
+    /// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.rfi.fr/");
+    /// assert_eq!(options.base_url.as_deref(), Some("https://www.rfi.fr/"));
+    /// ```
+    #[must_use]
+    pub fn with_base_url(mut self, url: &str) -> Self {
+        self.base_url = Some(url.to_owned());
+        self
+    }
+}
+
+/// `url` as a base URL: absolute http(s) with a host, else [`Error::InvalidSettings`].
+fn parse_base_url(url: &str) -> Result<Url, Error> {
+    Url::parse(links::trim_url(url))
+        .ok()
+        .filter(crate::rewrite::is_base)
+        .ok_or_else(|| {
+            Error::InvalidSettings(format!("base URL `{url}` is not an absolute http(s) URL"))
+        })
 }
 
 impl Default for Cleaner {
@@ -77,6 +124,8 @@ pub struct CleanerBuilder {
     rewrite_memory_limit: usize,
     encoding: Option<String>,
     embeds: EmbedMode,
+    base_url: Option<String>,
+    absolute_links: bool,
 }
 
 impl Default for CleanerBuilder {
@@ -87,6 +136,8 @@ impl Default for CleanerBuilder {
             rewrite_memory_limit: DEFAULT_REWRITE_MEMORY_LIMIT,
             encoding: None,
             embeds: EmbedMode::default(),
+            base_url: None,
+            absolute_links: false,
         }
     }
 }
@@ -303,11 +354,55 @@ impl CleanerBuilder {
         self
     }
 
+    /// The base URL of every document this cleaner cleans: relative links resolve against it
+    /// for the site's own rules (host-scoped tracking names, redirectors) and for
+    /// [`absolute_links`](CleanerBuilder::absolute_links). It comes first; then a document's
+    /// `<base href>`, envelope URL, `<link rel=canonical>` and `og:url` (the first present when a
+    /// link is seen). [`CleanOptions::base_url`] overrides it for one clean.
+    ///
+    /// # Defaults
+    /// None: each document's own base URL, if it has one. Without any, relative links are still
+    /// cleaned of global tracking names and decoded, and stay as written.
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::builder().base_url("https://www.nytimes.com/").build()?;
+    /// let cleaned = cleaner.clean(r#"<a href="/2024/01/01/world/x.html?smid=url-share">a</a>"#)?;
+    /// assert!(cleaned.html().contains(r#"href="/2024/01/01/world/x.html""#));
+    /// assert!(rfi_clean::Cleaner::builder().base_url("/relative").build().is_err());
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.base_url = Some(url.to_owned());
+        self
+    }
+
+    /// Writes every link (`href`, `src`) resolved against the document's base URL with the
+    /// WHATWG rules, as a browser would follow it. A document without a base URL keeps its
+    /// relative links relative.
+    ///
+    /// # Defaults
+    /// `false`: relative links stay relative (cleaned in place).
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::builder()
+    ///     .base_url("https://www.rfi.fr/fr/monde/")
+    ///     .absolute_links(true)
+    ///     .build()?;
+    /// let cleaned = cleaner.clean(r#"<a href="../afrique/?utm_source=x">a</a>"#)?;
+    /// assert!(cleaned.html().contains(r#"href="https://www.rfi.fr/fr/afrique/""#));
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn absolute_links(mut self, yes: bool) -> Self {
+        self.absolute_links = yes;
+        self
+    }
+
     /// Builds the cleaner, compiling the rules once.
     ///
     /// # Errors
     /// [`Error::InvalidRule`] for a malformed pattern or label, [`Error::InvalidSettings`] for a
-    /// memory limit under 64 KiB, a zero `max_input_size` or an unknown encoding label.
+    /// memory limit under 64 KiB, a zero `max_input_size`, an unknown encoding label or a base
+    /// URL that is not an absolute http(s) URL.
     pub fn build(self) -> Result<Cleaner, Error> {
         if self.rewrite_memory_limit < MIN_REWRITE_MEMORY_LIMIT {
             return Err(Error::InvalidSettings(format!(
@@ -327,10 +422,13 @@ impl CleanerBuilder {
                 ))
             })?),
         };
+        let base_url = self.base_url.as_deref().map(parse_base_url).transpose()?;
         let rules = CompiledRules::new(&self.rules)?;
         Ok(Cleaner {
             encoding,
             embeds: self.embeds,
+            base_url,
+            absolute_links: self.absolute_links,
             selectors: Selectors::new(&rules),
             sanitizer: sanitize::builder(&rules.allowances),
             rules,
@@ -370,7 +468,29 @@ impl Cleaner {
     /// [`Error::InputTooLarge`] past `max_input_size`, [`Error::MemoryLimitExceeded`] if one tag
     /// needs more than `rewrite_memory_limit`.
     pub fn clean(&self, input: &str) -> Result<Cleaned, Error> {
-        pipeline::clean(self, input)
+        pipeline::clean(self, input, self.base_url.as_ref())
+    }
+
+    /// Cleans one document with per-call [`CleanOptions`] (its URL, for one).
+    ///
+    /// ```
+    /// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.theguardian.com/");
+    /// let cleaned = rfi_clean::Cleaner::default()
+    ///     .clean_with(r#"<a href="/world/x?CMP=share_btn_tw">a</a>"#, &options)?;
+    /// assert!(cleaned.html().contains(r#"href="/world/x""#));
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`Cleaner::clean`], and [`Error::InvalidSettings`] if the base URL is not an
+    /// absolute http(s) URL.
+    pub fn clean_with(&self, input: &str, options: &CleanOptions) -> Result<Cleaned, Error> {
+        let base = options
+            .base_url
+            .as_deref()
+            .map(parse_base_url)
+            .transpose()?;
+        pipeline::clean(self, input, base.as_ref().or(self.base_url.as_ref()))
     }
 
     /// Cleans a document given as bytes: UTF-8, or a legacy encoding that the page declares
@@ -425,8 +545,9 @@ impl Cleaner {
     }
 
     /// Cleans one URL as links in documents are cleaned: redirectors unwrapped, tracking
-    /// parameters stripped, percent-escapes decoded for display. Short links are left as they
-    /// are (resolving them needs the document), and so are relative URLs and other schemes.
+    /// parameters stripped, percent-escapes decoded for display, relative URLs against the
+    /// cleaner's [`base_url`](CleanerBuilder::base_url). Short links are left as they are
+    /// (resolving them needs the document), and so are other schemes.
     ///
     /// ```
     /// let cleaner = rfi_clean::Cleaner::default();
@@ -434,10 +555,15 @@ impl Cleaner {
     ///     cleaner.clean_url("https://www.google.com/url?q=https%3A%2F%2Fwww.rfi.fr%2Fcn%2F%25E4%25B8%25AD%3Futm_source%3Dx"),
     ///     "https://www.rfi.fr/cn/中"
     /// );
-    /// assert_eq!(cleaner.clean_url("/relative?utm_source=x"), "/relative?utm_source=x");
+    /// assert_eq!(cleaner.clean_url("/relative?utm_source=x&id=2"), "/relative?id=2");
+    /// assert_eq!(cleaner.clean_url("https:example.com/x"), "https:example.com/x");
     /// ```
     pub fn clean_url(&self, url: &str) -> String {
-        links::rewrite(url, &self.rules, &ShortLinks::new())
+        let base = links::Base {
+            url: self.base_url.as_ref(),
+            absolute: self.absolute_links,
+        };
+        links::rewrite(url, base, &self.rules, &ShortLinks::new())
             .url
             .unwrap_or_else(|| url.to_owned())
     }
@@ -526,5 +652,146 @@ mod tests {
                 .build(),
             Err(Error::InvalidRule { .. })
         ));
+        for bad in [
+            "/relative",
+            "mailto:a@b.c",
+            "ftp://a.com/",
+            "https://",
+            "data:,x",
+        ] {
+            assert!(
+                matches!(
+                    Cleaner::builder().base_url(bad).build(),
+                    Err(Error::InvalidSettings(_))
+                ),
+                "{bad}"
+            );
+            let options = CleanOptions::default().with_base_url(bad);
+            assert!(
+                matches!(
+                    Cleaner::default().clean_with("<p>x</p>", &options),
+                    Err(Error::InvalidSettings(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    fn href(cleaner: &Cleaner, input: &str, options: &CleanOptions) -> String {
+        let html = cleaner
+            .clean_with(input, options)
+            .expect("cleans")
+            .html()
+            .to_owned();
+        let start = html.find("href=\"").expect("a link is left") + 6;
+        let end = start + html[start..].find('"').expect("closed");
+        html[start..end].replace("&amp;", "&")
+    }
+
+    #[test]
+    fn base_urls_come_in_order() {
+        let absolute = Cleaner::builder()
+            .absolute_links(true)
+            .build()
+            .expect("builds");
+        let none = CleanOptions::default();
+        let link = r#"<a href="x?utm_source=a&amp;id=1">x</a>"#;
+        let page = |head: &str| {
+            format!("<!DOCTYPE html><html><head>{head}</head><body><p>{link}</p></body></html>")
+        };
+        let canonical = r#"<link rel="canonical" href="https://c.example/c/">"#;
+        let og = r#"<meta property="og:url" content="https://o.example/o/">"#;
+        let base = r#"<base href="https://b.example/b/">"#;
+        // og:url, then canonical, then the envelope URL, then <base href>, then the caller's
+        assert_eq!(
+            href(&absolute, &page(og), &none),
+            "https://o.example/o/x?id=1"
+        );
+        assert_eq!(
+            href(&absolute, &page(&format!("{og}{canonical}")), &none),
+            "https://c.example/c/x?id=1"
+        );
+        assert_eq!(
+            href(&absolute, &page(&format!("{og}{canonical}{base}")), &none),
+            "https://b.example/b/x?id=1"
+        );
+        let envelope = format!(
+            "<!--1710241200000-->\n[T](https://e.example/e/)\n------\n\n{}",
+            page(&format!("{og}{canonical}"))
+        );
+        assert_eq!(
+            href(&absolute, &envelope, &none),
+            "https://e.example/e/x?id=1"
+        );
+        let caller = CleanOptions::default().with_base_url("https://u.example/u/");
+        assert_eq!(
+            href(&absolute, &page(&format!("{og}{canonical}{base}")), &caller),
+            "https://u.example/u/x?id=1"
+        );
+        // a relative <base href> resolves against the caller's or envelope URL
+        assert_eq!(
+            href(&absolute, &page(r#"<base href="/sub/">"#), &caller),
+            "https://u.example/u/x?id=1"
+        );
+        let relative_base = format!(
+            "<!--1710241200000-->\n[T](https://e.example/e/)\n------\n\n{}",
+            page(r#"<base href="/sub/">"#)
+        );
+        assert_eq!(
+            href(&absolute, &relative_base, &none),
+            "https://e.example/sub/x?id=1"
+        );
+        // the builder's base URL comes before the document's; the per-call one before it
+        let built = Cleaner::builder()
+            .base_url("https://k.example/k/")
+            .absolute_links(true)
+            .build()
+            .expect("builds");
+        assert_eq!(
+            href(&built, &page(base), &none),
+            "https://k.example/k/x?id=1"
+        );
+        assert_eq!(
+            href(&built, &page(base), &caller),
+            "https://u.example/u/x?id=1"
+        );
+        // without absolute_links, the link stays relative
+        assert_eq!(href(&Cleaner::default(), &page(base), &none), "x?id=1");
+        // a link before the head's base URL is seen resolves against none
+        let late = format!("<p>{link}</p>{canonical}");
+        assert_eq!(href(&absolute, &late, &none), "x?id=1");
+    }
+
+    #[test]
+    fn site_rules_apply_to_relative_links_on_the_base_host() {
+        let page = r#"<!DOCTYPE html><html><head><link rel="canonical" href="https://www.theguardian.com/world/a"></head><body><p><a href="/world/b?CMP=share_btn_tw&amp;page=2">b</a></p></body></html>"#;
+        assert_eq!(
+            href(&Cleaner::default(), page, &CleanOptions::default()),
+            "/world/b?page=2"
+        );
+        let other = CleanOptions::default().with_base_url("https://example.com/");
+        assert_eq!(
+            href(&Cleaner::default(), page, &other),
+            "/world/b?CMP=share_btn_tw&page=2"
+        );
+    }
+
+    #[test]
+    fn jetpack_share_links_go_relative_or_not() {
+        let input = r#"<p>Text <a href="?share=twitter&amp;nb=1">X</a><a href="https://blog.example.org/x/?share=jetpack-whatsapp&amp;nb=1">W</a> <a href="?share=weekly">weekly</a></p>"#;
+        let cleaned = Cleaner::default().clean(input).expect("cleans");
+        assert_eq!(
+            cleaned.html(),
+            r#"<p>Text  <a href="?share=weekly" rel="noopener noreferrer">weekly</a></p>"#
+        );
+    }
+
+    #[test]
+    fn the_language_comes_from_the_callers_url() {
+        let options = CleanOptions::default().with_base_url("https://www.rfi.fr/cn/");
+        let cleaned = Cleaner::default()
+            .clean_with("<p>文本</p>", &options)
+            .expect("cleans");
+        assert_eq!(cleaned.article().language.as_deref(), Some("zh-Hans"));
     }
 }

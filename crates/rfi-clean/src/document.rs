@@ -64,6 +64,8 @@ pub(crate) struct HeadFacts {
     pub(crate) canonical: Option<String>,
     pub(crate) og_url: Option<String>,
     pub(crate) lang: Option<String>,
+    /// The first `<base href>`, trimmed.
+    pub(crate) base_href: Option<String>,
 }
 
 impl HeadFacts {

@@ -160,9 +160,11 @@ impl HostPattern {
 }
 
 impl PathPattern {
+    /// A path ending in `/` covers its whole subtree (`out.reddit.com/` matches
+    /// `/t3_abc`); a trailing `$` makes it exact (`wa.me/$` is the root only).
     fn from_str(path: &str) -> PathPattern {
-        if path == "/" {
-            PathPattern::Exact("/".to_owned())
+        if let Some(exact) = path.strip_suffix('$') {
+            PathPattern::Exact(exact.to_owned())
         } else if path.ends_with('/') {
             PathPattern::Folder(path.to_owned())
         } else {
@@ -178,7 +180,9 @@ impl PathPattern {
             PathPattern::Exact(p) => {
                 path == p || path.strip_suffix('/').is_some_and(|trimmed| trimmed == p)
             }
-            PathPattern::Folder(f) => path.starts_with(f.as_str()) || path == &f[..f.len() - 1],
+            PathPattern::Folder(f) => {
+                path.starts_with(f.as_str()) || path == &f[..f.len() - 1] || f == "/"
+            }
         }
     }
 }
@@ -305,8 +309,38 @@ mod tests {
             ("whatsapp://send", "whatsapp://call?text=x", false),
             ("mailto:", "mailto:?subject=x", true),
             ("mailto:", "mailto:someone@example.com?subject=x", false),
-            ("wa.me/", "https://wa.me/?text=x", true),
-            ("wa.me/", "https://wa.me/33612345678?text=x", false),
+            ("wa.me/$", "https://wa.me/?text=x", true),
+            ("wa.me/$", "https://wa.me?text=x", true),
+            ("wa.me/$", "https://wa.me/33612345678?text=x", false),
+            // a folder covers its subtree, the root folder everything on the host
+            (
+                "out.reddit.com/",
+                "https://out.reddit.com/t3_abc?url=x",
+                true,
+            ),
+            ("out.reddit.com/", "https://out.reddit.com/?url=x", true),
+            ("out.reddit.com/", "https://out.reddit.com?url=x", true),
+            ("out.reddit.com/", "https://reddit.com/t3_abc?url=x", false),
+            (
+                "click.redditmail.com/",
+                "https://click.redditmail.com/CL0/x/1/2",
+                true,
+            ),
+            (
+                "facebook.com/flx/warn/",
+                "https://www.facebook.com/flx/warn/?u=x",
+                true,
+            ),
+            (
+                "facebook.com/flx/warn/",
+                "https://m.facebook.com/flx/warn?u=x",
+                true,
+            ),
+            (
+                "facebook.com/flx/warn/",
+                "https://www.facebook.com/flx/warning",
+                false,
+            ),
         ];
         for (pattern, input, expected) in cases {
             let endpoint = Endpoint::parse(pattern).expect("pattern parses");

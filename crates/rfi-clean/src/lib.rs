@@ -54,33 +54,36 @@ mod stream;
 use std::sync::LazyLock;
 
 pub use cleaned::{Cleaned, DocumentKind};
-pub use cleaner::{Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT};
+pub use cleaner::{
+    CleanOptions, Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT,
+};
 pub use embed::EmbedMode;
 pub use envelope::Envelope;
 pub use error::Error;
 pub use extract::{Article, Image, Link};
 pub use report::Report;
 pub use rules::{
-    ConditionalTracking, DEFAULT_RULES_TOML, EmbedRule, RedirectorRule, Rules,
+    ConditionalTracking, DEFAULT_RULES_TOML, EmbedRule, QueryValue, RedirectorRule, Rules,
     SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule,
     TrackingRules,
 };
 pub use stream::{CleanStream, RewriteStream};
 
-/// The display form of a URL: the percent-escapes that browsers would show decoded are decoded
-/// (path, query and fragment; valid UTF-8; never escapes that carry structure, spaces, controls,
-/// bidi or invisible characters), nothing else changes. Parsing the result gives the same URL.
-/// Relative URLs and schemes other than http(s) come back unchanged.
+/// The display form of a URL: percent-escapes that form valid non-ASCII UTF-8 are decoded (path,
+/// query and fragment; never spaces, controls, bidi or invisible characters), nothing else
+/// changes: ASCII escapes (`%41`, `%2E`, `%2F`) stay as written. WHATWG-parsing the result gives
+/// exactly the URL the input parses to (hex case aside). Relative URLs, scheme-relative-path
+/// forms (`https:example.com`) and schemes other than http(s) come back unchanged.
 ///
 /// ```
 /// assert_eq!(
-///     rfi_clean::display_url("https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/a%2Fb%20c?q=%E2%80%AE"),
-///     "https://www.rfi.fr/cn/中国/a%2Fb%20c?q=%E2%80%AE"
+///     rfi_clean::display_url("https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/a%2Fb%41?q=%E2%80%AE"),
+///     "https://www.rfi.fr/cn/中国/a%2Fb%41?q=%E2%80%AE"
 /// );
 /// ```
 pub fn display_url(url: &str) -> String {
-    match url::Url::parse(url.trim()) {
-        Ok(parsed) if scheme::is_web(&parsed) => links::display(&parsed),
+    match links::parse_absolute(url) {
+        Some(parsed) if scheme::is_web(&parsed) => links::display(&parsed),
         _ => url.to_owned(),
     }
 }

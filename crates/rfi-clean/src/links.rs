@@ -13,7 +13,7 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use url::{Position, Url};
 
 use crate::endpoint::is_same_or_subdomain;
-use crate::rules::{CompiledRules, CompiledShare};
+use crate::rules::{CompiledRules, CompiledShare, TargetIn};
 use crate::scheme::{is_safe_target, is_web};
 use crate::shortlink::{ShortLinks, short_code};
 
@@ -39,17 +39,247 @@ pub(crate) struct LinkChange {
 /// Cleans one URL: unwrap, strip, decode for display.
 ///
 /// `raw` has had its HTML entities undone. Returns what changed; `url: None` means keep `raw`.
-pub(crate) fn rewrite(raw: &str, rules: &CompiledRules, short_links: &ShortLinks) -> LinkChange {
-    match Url::parse(raw.trim()) {
-        Ok(url) => rewrite_parsed(raw, url, rules, short_links),
-        Err(_) => LinkChange::default(), // relative or unparsable: D1
+pub(crate) fn rewrite(
+    raw: &str,
+    base: Base<'_>,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+) -> LinkChange {
+    match resolve(raw, base.url) {
+        Some(link) => rewrite_resolved(link, base, rules, short_links),
+        None => LinkChange::default(), // unparsable: D1
     }
+}
+
+/// A document's base URL, and how its links are written.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Base<'b> {
+    /// What relative links resolve against, if the document has a base URL.
+    pub(crate) url: Option<&'b Url>,
+    /// Write every link resolved against `url` (when there is one), not as it came.
+    pub(crate) absolute: bool,
+}
+
+/// How a link is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// With a scheme and, for http(s), two slashes: the same URL whatever the base.
+    Absolute,
+    /// Scheme-relative (`//host/p`), path-relative (`/a`, `a/b`) or query-only (`?q=1`).
+    Relative,
+    /// `https:example.com/x`: relative on a page of the same scheme (see [`parse_absolute`]).
+    SchemeRelativePath,
+}
+
+/// A link and the URL it stands for.
+#[derive(Debug)]
+pub(crate) struct Resolved<'r> {
+    /// The link as written, trimmed as the parser trims it.
+    pub(crate) raw: &'r str,
+    /// The URL it resolves to: against the base, or against a placeholder base without one
+    /// (then only its query, fragment and, for `//host`, its host are real).
+    pub(crate) url: Url,
+    pub(crate) form: Form,
+    /// `url` was resolved against a real base (always true for absolute links).
+    pub(crate) based: bool,
+}
+
+/// The stand-in base of a document that has none: a host no rule names (RFC 6761 `.invalid`),
+/// so only global rules apply to its relative links, and it is never written out.
+static PLACEHOLDER_BASE: std::sync::LazyLock<Url> = std::sync::LazyLock::new(|| {
+    Url::parse("https://relative.invalid/").expect("the placeholder base parses")
+});
+
+/// Resolves `raw` against `base` as a browser would (WHATWG URL). `None` if it does not parse.
+pub(crate) fn resolve<'r>(raw: &'r str, base: Option<&Url>) -> Option<Resolved<'r>> {
+    let trimmed = trim_url(raw);
+    let against = base.unwrap_or(&PLACEHOLDER_BASE);
+    if is_scheme_relative_path(trimmed) {
+        // Only its query and fragment are cleaned, with the base's site rules: what precedes
+        // them is left exactly as written.
+        let tail = trimmed.find(['?', '#']).map_or("", |i| &trimmed[i..]);
+        return Some(Resolved {
+            raw: trimmed,
+            url: against.join(tail).ok()?,
+            form: Form::SchemeRelativePath,
+            based: base.is_some(),
+        });
+    }
+    match Url::parse(trimmed) {
+        Ok(url) => Some(Resolved {
+            raw: trimmed,
+            url,
+            form: Form::Absolute,
+            based: true,
+        }),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(Resolved {
+            raw: trimmed,
+            url: against.join(trimmed).ok()?,
+            form: Form::Relative,
+            based: base.is_some(),
+        }),
+        Err(_) => None,
+    }
+}
+
+/// As [`rewrite`], for a link resolved already.
+pub(crate) fn rewrite_resolved(
+    link: Resolved<'_>,
+    base: Base<'_>,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+) -> LinkChange {
+    if link.form == Form::Absolute {
+        return rewrite_parsed(link.raw, link.url, rules, short_links);
+    }
+    if base.absolute && link.based {
+        let resolved = match (link.form, base.url) {
+            (Form::SchemeRelativePath, Some(b)) => b.join(link.raw).ok(),
+            _ => Some(link.url),
+        };
+        return match resolved {
+            Some(url) => rewrite_parsed(link.raw, url, rules, short_links),
+            None => LinkChange::default(),
+        };
+    }
+    let mut change = LinkChange::default();
+    if !is_web(&link.url) {
+        return change;
+    }
+    if link.form == Form::Relative {
+        // A relative link to a redirector or a short link (`//l.facebook.com/l.php?u=…`, or
+        // `/url?q=…` on a Google page) is replaced by its target, which is absolute.
+        if let Some(target) = follow(link.url.clone(), rules, short_links, &mut change) {
+            if change.unwrapped + change.short_links_resolved > 0 {
+                return finish(link.raw, target, change, rules);
+            }
+        }
+    }
+    edit_relative(link.raw, &link.url, link.form, rules, &mut change);
+    change
+}
+
+/// A relative link cleaned in place: its query and fragment stripped, its path, query and
+/// fragment decoded for display, the rest as written (never serialised from the resolved URL,
+/// which would make it absolute). Site rules apply with `resolved`'s host.
+fn edit_relative(
+    raw: &str,
+    resolved: &Url,
+    form: Form,
+    rules: &CompiledRules,
+    change: &mut LinkChange,
+) {
+    // The parser drops ASCII tabs and newlines anywhere: split what it would see.
+    let clean: Cow<'_, str> = if raw.contains(['\t', '\n', '\r']) {
+        Cow::Owned(raw.replace(['\t', '\n', '\r'], ""))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let s = clean.as_ref();
+    let (before_fragment, fragment) = match s.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (s, None),
+    };
+    let (head, query) = match before_fragment.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (before_fragment, None),
+    };
+    let host = resolved.host_str().unwrap_or("");
+    let mut out = String::with_capacity(s.len());
+    let mut decoded = false;
+    if form == Form::SchemeRelativePath {
+        out.push_str(head);
+    } else {
+        // `//host…` (either slash, for the http(s) base): the authority is never decoded.
+        let slashes = head
+            .bytes()
+            .take(2)
+            .filter(|b| matches!(b, b'/' | b'\\'))
+            .count();
+        let authority_end = if slashes == 2 {
+            head[2..].find(['/', '\\']).map_or(head.len(), |i| i + 2)
+        } else {
+            0
+        };
+        out.push_str(&head[..authority_end]);
+        decoded |= decode_into(&head[authority_end..], &mut out);
+    }
+    if let Some(query) = query {
+        let stripped = strip_pairs(query, host, rules);
+        let kept = match &stripped {
+            Some((kept, n)) => {
+                change.params_stripped += n;
+                kept.as_str()
+            }
+            None => query,
+        };
+        // A query-only link whose query all goes keeps its `?`: an empty href would name the
+        // page with its own query.
+        if stripped.is_none() || !kept.is_empty() || head.is_empty() {
+            out.push('?');
+            decoded |= decode_into(kept, &mut out);
+        }
+    }
+    if let Some(fragment) = fragment {
+        let (kept, n) = strip_fragment(fragment, host, rules);
+        change.params_stripped += n;
+        if n == 0 || !kept.is_empty() || out.is_empty() {
+            out.push('#');
+            decoded |= decode_into(&kept, &mut out);
+        }
+    }
+    change.decoded = decoded;
+    if (decoded || change.params_stripped > 0) && out != raw {
+        change.url = Some(out);
+    }
+}
+
+/// Decodes `s` into `out` as [`decode_component`] does; says whether anything was decoded.
+fn decode_into(s: &str, out: &mut String) -> bool {
+    let start = out.len();
+    decode_component(s, out);
+    out[start..] != *s
+}
+
+/// What the WHATWG URL parser strips from both ends of its input: C0 controls and space
+/// (`str::trim` would also strip U+00A0 or U+3000, which the parser keeps, and encodes).
+pub(crate) fn trim_url(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c <= ' ')
+}
+
+/// `raw` parsed as an absolute URL, if it is one whatever the page's base URL.
+///
+/// A special scheme not followed by two slashes (`https:example.com/x`, `http:/example.com/a`)
+/// is relative in a browser when the page has that scheme (WHATWG URL, "special relative or
+/// authority state"): it names a path on the page's own host. Parsed alone, it would name
+/// `example.com`; such links are left to the relative-link rules, never rewritten to a host.
+pub(crate) fn parse_absolute(raw: &str) -> Option<Url> {
+    let trimmed = trim_url(raw);
+    let url = Url::parse(trimmed).ok()?;
+    (!is_scheme_relative_path(trimmed)).then_some(url)
+}
+
+/// Is `trimmed` a special scheme followed by something other than two slashes (either way)?
+pub(crate) fn is_scheme_relative_path(trimmed: &str) -> bool {
+    let Some((scheme, rest)) = trimmed.split_once(':') else {
+        return false;
+    };
+    let special = ["http", "https", "ws", "wss", "ftp"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    // The parser drops ASCII tabs and newlines anywhere before it looks at the slashes.
+    let mut after = rest
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(2);
+    special
+        && !(matches!(after.next(), Some('/' | '\\')) && matches!(after.next(), Some('/' | '\\')))
 }
 
 /// As [`rewrite`], for a URL the caller has parsed already (`url` is `raw.trim()` parsed).
 pub(crate) fn rewrite_parsed(
     raw: &str,
-    mut url: Url,
+    url: Url,
     rules: &CompiledRules,
     short_links: &ShortLinks,
 ) -> LinkChange {
@@ -57,6 +287,27 @@ pub(crate) fn rewrite_parsed(
     if !is_web(&url) {
         return change;
     }
+    let url = match follow(url, rules, short_links, &mut change) {
+        Some(url) => url,
+        // Too long a chain: keep the URL as it came (re-parsed: cloning every URL up front
+        // for this rare case cost more than parsing it again).
+        None => match Url::parse(trim_url(raw)) {
+            Ok(original) => original,
+            Err(_) => return change,
+        },
+    };
+    finish(raw, url, change, rules)
+}
+
+/// U4: follows short links and redirectors from `url`, counting hops in `change`. `None` for
+/// a chain longer than `MAX_HOPS`, which is left as it came.
+fn follow(
+    url: Url,
+    rules: &CompiledRules,
+    short_links: &ShortLinks,
+    change: &mut LinkChange,
+) -> Option<Url> {
+    let mut url = url;
     let mut seen: Vec<String> = Vec::new();
     for hop in 0..=MAX_HOPS {
         let target = match short_code(&url, rules) {
@@ -83,16 +334,10 @@ pub(crate) fn rewrite_parsed(
             break;
         }
         if hop == MAX_HOPS {
-            // Too long a chain: keep the URL as it came (re-parsed: cloning every URL up front
-            // for this rare case cost more than parsing it again).
-            let Ok(original) = Url::parse(raw.trim()) else {
-                return LinkChange::default();
-            };
-            url = original;
             change.unwrapped = 0;
             change.short_links_resolved = 0;
             change.refused_unwrap = true;
-            break;
+            return None;
         }
         if short_code(&url, rules).is_some() {
             change.short_links_resolved += 1;
@@ -102,13 +347,18 @@ pub(crate) fn rewrite_parsed(
         seen.push(url.to_string());
         url = target;
     }
+    Some(url)
+}
+
+/// Strips `url` and writes its display form, if it differs from `raw`.
+fn finish(raw: &str, mut url: Url, mut change: LinkChange, rules: &CompiledRules) -> LinkChange {
     change.params_stripped = strip_tracking(&mut url, rules);
     let display = display(&url);
     change.decoded = display.as_str() != url.as_str();
     // Whatever differs from the display form is written in it, even if only the parser's
     // normalisation changed it (`HTTPS://A.COM` or a raw control character): a raw form that
     // the HTML parser rewrites (NUL becomes U+FFFD) would come back changed on the next clean.
-    if display != raw.trim() {
+    if display != trim_url(raw) {
         change.url = Some(display);
     }
     change
@@ -129,8 +379,8 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
         let Some(endpoint) = redirector.endpoints.iter().find(|e| e.matches(url)) else {
             continue;
         };
-        let candidate = if redirector.prefix {
-            endpoint
+        let candidate = match &redirector.target {
+            TargetIn::PathRest => endpoint
                 .rest_of_path(url)
                 .filter(|rest| !rest.is_empty())
                 .map(|rest| {
@@ -140,18 +390,39 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
                         target.push_str(query);
                     }
                     Cow::Owned(target)
-                })
-        } else {
+                }),
             // U2: form decoding, exactly once, as the redirector's own server reads it.
-            redirector.params.iter().find_map(|name| {
+            TargetIn::Params(params) => params.iter().find_map(|name| {
                 url.query_pairs()
                     .find(|(k, v)| k == name && !v.is_empty())
                     .map(|(_, v)| v)
-            })
+            }),
+            // href.li: `?https://example.com/` as it is; decoded once only if it is encoded.
+            TargetIn::WholeQuery => url.query().filter(|q| !q.is_empty()).map(|q| {
+                let encoded = ["http%3a", "https%3a"]
+                    .iter()
+                    .any(|p| q.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+                if encoded {
+                    percent_decode_str(q).decode_utf8_lossy()
+                } else {
+                    Cow::Borrowed(q)
+                }
+            }),
+            // AWS SES click tracking (`/CL0/<encoded target>/1/<id>/<signature>`).
+            TargetIn::PathSegment => endpoint
+                .rest_of_path(url)
+                .and_then(|rest| rest.split('/').next())
+                .filter(|segment| !segment.is_empty())
+                .map(|segment| percent_decode_str(segment).decode_utf8_lossy()),
         };
-        let Some(candidate) = candidate else {
+        let Some(mut candidate) = candidate else {
             return Target::None;
         };
+        if redirector.cut_hash_suffix {
+            if let Some(cut) = without_hash_suffix(&candidate) {
+                candidate = Cow::Owned(cut.to_owned());
+            }
+        }
         return match Url::parse(&candidate) {
             Ok(target) if is_safe_target(&target) => Target::Safe(target),
             _ => Target::Refused,
@@ -160,13 +431,33 @@ fn redirect_target(url: &Url, rules: &CompiledRules) -> Target {
     Target::None
 }
 
+/// `target` without a trailing `:` + hash of 20 or more base64url characters (Disqus), if it
+/// has one. Shorter tails are part of the target (`https://example.com/a:b`).
+fn without_hash_suffix(target: &str) -> Option<&str> {
+    let (head, hash) = target.rsplit_once(':')?;
+    let is_hash = hash.len() >= 20
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    is_hash.then_some(head)
+}
+
 /// Is this URL a share link? Returns the service it shares to.
 pub(crate) fn share_service<'r>(url: &Url, rules: &'r CompiledRules) -> Option<&'r CompiledShare> {
-    if !rules.share_hosts.may_match(url) {
+    if !rules.share_on_any_host && !rules.share_hosts.may_match(url) {
         return None;
     }
     rules.share.iter().find(|share| {
-        share.endpoints.iter().any(|e| e.matches(url))
+        let at_endpoint = if share.endpoints.is_empty() {
+            share.query_value.is_some() && is_web(url)
+        } else {
+            share.endpoints.iter().any(|e| e.matches(url))
+        };
+        at_endpoint
+            && share.query_value.as_ref().is_none_or(|qv| {
+                url.query_pairs()
+                    .any(|(k, v)| k == qv.name.as_str() && qv.values.iter().any(|x| x == &*v))
+            })
             && (share.requires_any.is_empty()
                 || url
                     .query_pairs()
@@ -187,22 +478,40 @@ pub(crate) fn strip_tracking(url: &mut Url, rules: &CompiledRules) -> usize {
             url.set_query((!kept.is_empty()).then_some(kept.as_str()));
         }
     }
-    if let Some(fragment) = url.fragment() {
-        // Only a fragment that reads as a query (`#xtor=RSS-1`, `#?pk_campaign=x`); anchors stay.
-        let (lead, body) = match fragment.strip_prefix('?') {
-            Some(body) => ("?", body),
-            None => ("", fragment),
-        };
-        let first = body.split('&').next().unwrap_or("");
-        if first.contains('=') {
-            if let Some((kept, n)) = strip_pairs(body, &host, rules) {
-                removed += n;
-                let new = (!kept.is_empty()).then(|| format!("{lead}{kept}"));
-                url.set_fragment(new.as_deref());
-            }
-        }
+    let stripped = url.fragment().map(|fragment| {
+        let (kept, n) = strip_fragment(fragment, &host, rules);
+        (kept.into_owned(), n)
+    });
+    if let Some((kept, n)) = stripped.filter(|(_, n)| *n > 0) {
+        removed += n;
+        url.set_fragment((!kept.is_empty()).then_some(kept.as_str()));
     }
     removed
+}
+
+/// Strips tracking pairs from a fragment that reads as a query (`xtor=RSS-1`,
+/// `?pk_campaign=x`); anchors stay. Returns the fragment left and how many pairs went.
+fn strip_fragment<'f>(
+    fragment: &'f str,
+    host: &str,
+    rules: &CompiledRules,
+) -> (Cow<'f, str>, usize) {
+    let (lead, body) = match fragment.strip_prefix('?') {
+        Some(body) => ("?", body),
+        None => ("", fragment),
+    };
+    let first = body.split('&').next().unwrap_or("");
+    if first.contains('=') {
+        if let Some((kept, n)) = strip_pairs(body, host, rules) {
+            let new = if kept.is_empty() {
+                String::new()
+            } else {
+                format!("{lead}{kept}")
+            };
+            return (Cow::Owned(new), n);
+        }
+    }
+    (Cow::Borrowed(fragment), 0)
 }
 
 /// Strips tracking pairs from a raw `a=1&b=2` string. `None` if nothing was removed.
@@ -215,13 +524,10 @@ fn strip_pairs(raw: &str, host: &str, rules: &CompiledRules) -> Option<(String, 
     let tracking = &rules.tracking;
     let is_tracking = |name: &str| {
         !name.is_empty()
-            && (tracking
-                .prefixes
-                .iter()
-                .any(|p| name.starts_with(p.as_str()))
-                || tracking.names.iter().any(|n| n == name)
+            && (rules.tracking_names.matches(name)
                 || tracking.scoped.iter().any(|s| {
-                    s.names.iter().any(|n| n == name)
+                    (s.names.iter().any(|n| n == name)
+                        || s.prefixes.iter().any(|p| name.starts_with(p.as_str())))
                         && s.hosts.iter().any(|h| is_same_or_subdomain(host, h))
                 })
                 || tracking.conditional.iter().any(|c| {
@@ -325,8 +631,10 @@ fn hex_value(b: u8) -> u8 {
 /// May this decoded character be shown in a URL (D5, D7)?
 pub(crate) fn is_displayable(c: char) -> bool {
     if c.is_ascii() {
-        // D5: only unreserved characters; every other ASCII escape keeps its meaning or its safety.
-        return c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+        // No ASCII escape is decoded, not even `%41` or `%2E`: the WHATWG parser (what browsers
+        // use) keeps them, so `/%41` and `/A` are different URLs to it, and to servers that sign
+        // or route on the raw path (link-rules.md, the refinement at its top).
+        return false;
     }
     let n = c as u32;
     // ZWNJ and ZWJ are part of Persian and Khmer words (RFI has `fa` and `km` editions).
@@ -379,7 +687,7 @@ mod tests {
     }
 
     fn clean_with(raw: &str, short: &ShortLinks) -> String {
-        rewrite(raw, &rules(), short)
+        rewrite(raw, Base::default(), &rules(), short)
             .url
             .unwrap_or_else(|| raw.to_owned())
     }
@@ -391,8 +699,8 @@ mod tests {
             ("/cn/%E4%B8%AD%E5%9B%BD/a%EF%BC%8Cb", "/cn/中国/a，b"),
             // hex case does not matter, and the kept escape keeps its case
             ("/%e4%b8%ad%2f", "/中%2f"),
-            // unreserved ASCII decodes
-            ("/%41%7E%2D%2E%5F", "/A~-._"),
+            // no ASCII escape decodes, unreserved ones included: the WHATWG parser keeps them
+            ("/%41%7E%2D%2E%5F%7a", "/%41%7E%2D%2E%5F%7a"),
             // reserved and unsafe ASCII stays (D5, pitfall 4)
             (
                 "/%25%2F%3F%23%26%3D%2B%20%3C%3E%22%27%28%29",
@@ -416,7 +724,7 @@ mod tests {
             // decoding must not make a new escape out of a literal `%` (fuzz: links)
             ("/%%33", "/%%33"),
             ("/%4%31", "/%4%31"),
-            ("/%%41B%42", "/%%41BB"),
+            ("/%%41B%42", "/%%41B%42"),
             // bidi override, zero-width space, NBSP, ideographic space, braille blank, padlock
             (
                 "/%E2%80%AE%E2%80%8B%C2%A0%E3%80%80%E2%A0%80%F0%9F%94%92",
@@ -460,9 +768,206 @@ mod tests {
     }
 
     #[test]
+    fn ascii_escapes_stay_as_written() {
+        // The issue's examples: RFC 3986 calls these equal, the WHATWG parser does not.
+        for raw in [
+            "http://example.com/foo%41%7a",
+            "https://example.com/a%2Eb/%2e%2Ex/c",
+            "https://example.com/?q=%61%62#%7E",
+        ] {
+            assert_eq!(clean(raw), raw);
+        }
+        assert_eq!(
+            clean("https://example.com/%41%C3%A9"),
+            "https://example.com/%41é"
+        );
+    }
+
+    #[test]
+    fn scheme_relative_path_forms_are_not_made_absolute() {
+        // On an https page these name a path on the page's own host, not example.com.
+        for raw in [
+            "https:example.com/x",
+            "http:/example.com/a",
+            "HTTPS:example.com",
+            "https:\\example.com/a",
+            "http:\texample.com",
+            "https:l.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F",
+        ] {
+            assert_eq!(parse_absolute(raw), None, "{raw:?}");
+            assert_eq!(clean(raw), raw, "{raw:?}");
+        }
+        for raw in [
+            "https://example.com/x",
+            "https:\\\\example.com/x",
+            "http:/\\example.com/x",
+            "https:\t//example.com/x",
+        ] {
+            assert!(parse_absolute(raw).is_some(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn only_what_the_parser_strips_is_trimmed() {
+        assert_eq!(clean(" https://a.com/?utm_source=x\n"), "https://a.com/");
+        // NBSP and U+3000 are not stripped by the WHATWG parser: a relative path, which
+        // stays one (its global tracking names go).
+        assert_eq!(
+            clean("\u{a0}https://a.com/?utm_source=x&k=1"),
+            "\u{a0}https://a.com/?k=1"
+        );
+    }
+
+    fn clean_on(raw: &str, base: Option<&str>, absolute: bool) -> String {
+        let base = base.map(|b| Url::parse(b).expect("test base parses"));
+        let base = Base {
+            url: base.as_ref(),
+            absolute,
+        };
+        rewrite(raw, base, &rules(), &ShortLinks::new())
+            .url
+            .unwrap_or_else(|| raw.to_owned())
+    }
+
+    #[test]
+    fn relative_links_without_a_base() {
+        let cases = [
+            // the issue's examples: global names go, the link stays relative
+            (
+                "/hub/us-news?utm_source=apnewsnav&utm_medium=navigation",
+                "/hub/us-news",
+            ),
+            (
+                "//channel.pixnet.net/sport?utm_source=pixnet&utm_medium=menu",
+                "//channel.pixnet.net/sport",
+            ),
+            ("//host.example/p?fbclid=1&id=2", "//host.example/p?id=2"),
+            ("?utm_medium=x&id=3", "?id=3"),
+            // a query-only link whose query all goes keeps its `?`
+            ("?utm_medium=x", "?"),
+            ("a/b.html?x=1&gclid=2#xtor=RSS-1", "a/b.html?x=1"),
+            ("#xtor=RSS-1", "#"),
+            ("#section-2", "#section-2"),
+            // non-ASCII paths decode; ASCII escapes and the host do not
+            (
+                "/sections/%D8%A7%D9%84%D8%B9%D8%A7%D9%84%D9%85",
+                "/sections/العالم",
+            ),
+            ("//mainichi.jp/%E8%BF%AB%E3%82%8B/", "//mainichi.jp/迫る/"),
+            ("//xn--r8jz45g.jp/%41%E8%BF%AB", "//xn--r8jz45g.jp/%41迫"),
+            ("/a%2Fb%41?q=%E2%80%AE", "/a%2Fb%41?q=%E2%80%AE"),
+            ("../%C3%A9t%C3%A9/?q=%C3%A9#%C3%A9", "../été/?q=é#é"),
+            // untouched when no rule applies (tabs stay as written)
+            ("/a?b=1", "/a?b=1"),
+            ("/a\t?b=1", "/a\t?b=1"),
+            ("", ""),
+            // site-scoped names need the site: no base, no site
+            ("/world/x?CMP=share_btn_tw", "/world/x?CMP=share_btn_tw"),
+            // a relative link to a redirector on a known host is unwrapped
+            (
+                "//l.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F%3Futm_source%3Dfb&h=AT0",
+                "https://a.com/",
+            ),
+            // scheme-relative-path forms: only query and fragment are cleaned
+            (
+                "https:example.com/%C3%A9?utm_source=x&k=%C3%A9",
+                "https:example.com/%C3%A9?k=é",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean_on(input, None, false), expected, "{input:?}");
+            // and absolute links are not asked for in vain: no base, no resolution
+            assert_eq!(
+                clean_on(input, None, true),
+                expected,
+                "{input:?} (absolute)"
+            );
+        }
+    }
+
+    #[test]
+    fn relative_links_with_a_base() {
+        let cases = [
+            // site-scoped names on the base's host
+            (
+                "https://www.theguardian.com/uk",
+                "/world/x?CMP=share_btn_tw",
+                "/world/x",
+            ),
+            (
+                "https://www.nytimes.com/",
+                "/2024/01/01/world/x.html?unlocked_article_code=1.jk8&smid=url-share",
+                "/2024/01/01/world/x.html?unlocked_article_code=1.jk8",
+            ),
+            ("https://example.com/", "/world/x?CMP=a", "/world/x?CMP=a"),
+            // a scheme-relative link names its own host
+            (
+                "https://www.theguardian.com/",
+                "//example.com/x?CMP=a",
+                "//example.com/x?CMP=a",
+            ),
+            // a relative redirector on the base's host
+            (
+                "https://www.google.com/search?q=x",
+                "/url?q=https%3A%2F%2Fa.com%2F&sa=U",
+                "https://a.com/",
+            ),
+            // Jetpack share links are not rewritten here (they go whole, in the rewrite pass)
+            (
+                "https://blog.example.org/2020/x/",
+                "?share=weekly",
+                "?share=weekly",
+            ),
+            // a scheme-relative-path link stays as written; it names a path on the base's own
+            // host (https://www.theguardian.com/example.com/x), whose rules apply
+            (
+                "https://www.theguardian.com/",
+                "https:example.com/x?CMP=a&utm_source=b",
+                "https:example.com/x",
+            ),
+        ];
+        for (base, input, expected) in cases {
+            assert_eq!(
+                clean_on(input, Some(base), false),
+                expected,
+                "{input} on {base}"
+            );
+        }
+    }
+
+    #[test]
+    fn absolute_links_resolve_with_the_whatwg_rules() {
+        let base = Some("https://www.rfi.fr/fr/monde/20240101-x?p=1#top");
+        let cases = [
+            (
+                "/fr/afrique/?utm_source=x",
+                "https://www.rfi.fr/fr/afrique/",
+            ),
+            ("../afrique/a", "https://www.rfi.fr/fr/afrique/a"),
+            (
+                "?page=2&xtor=RSS-1",
+                "https://www.rfi.fr/fr/monde/20240101-x?page=2",
+            ),
+            ("#part", "https://www.rfi.fr/fr/monde/20240101-x?p=1#part"),
+            (
+                "//s.rfi.fr/media/a%C3%A9.jpg",
+                "https://s.rfi.fr/media/aé.jpg",
+            ),
+            ("https:x/y", "https://www.rfi.fr/fr/monde/x/y"),
+            ("http:/example.com/a", "http://example.com/a"),
+            ("", "https://www.rfi.fr/fr/monde/20240101-x?p=1"),
+            ("https://a.com/?gclid=1", "https://a.com/"),
+            ("mailto:a@b.c", "mailto:a@b.c"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean_on(input, base, true), expected, "{input:?}");
+        }
+    }
+
+    #[test]
     fn host_and_userinfo_are_never_decoded() {
         let url = Url::parse("https://a%C3%A9:p%41@xn--80ak6aa92e.com/%41").expect("parses");
-        assert_eq!(display(&url), "https://a%C3%A9:p%41@xn--80ak6aa92e.com/A");
+        assert_eq!(display(&url), "https://a%C3%A9:p%41@xn--80ak6aa92e.com/%41");
     }
 
     #[test]
@@ -480,11 +985,11 @@ mod tests {
             // order and exact encoding of what is kept
             (
                 "https://a.com/?b=%20&a=+&gclid=1&c=%41",
-                "https://a.com/?b=%20&a=+&c=A",
+                "https://a.com/?b=%20&a=+&c=%41",
             ),
-            // names match after percent-decoding, case-sensitively
+            // names match after percent-decoding; well-known names in any case (issue 11)
             ("https://a.com/?utm%5Fsource=x&k=1", "https://a.com/?k=1"),
-            ("https://a.com/?UTM_SOURCE=x", "https://a.com/?UTM_SOURCE=x"),
+            ("https://a.com/?UTM_SOURCE=x", "https://a.com/"),
             // a name inside a value or the path is not a parameter
             (
                 "https://a.com/utm_source/?q=utm_source%3Dx",
@@ -572,6 +1077,389 @@ mod tests {
     }
 
     #[test]
+    fn new_tracking_names() {
+        let cases = [
+            // AT Internet / Piano e-mail links, alone
+            (
+                "https://www.rfi.fr/fr/a?at_link=x&at_link_id=1&at_link_type=t&at_link_origin=o&at_creation=c&at_emailtype=e&at_send_date=20240101&at_campaign_type=n&at_ptr_name=p&id=3",
+                "https://www.rfi.fr/fr/a?id=3",
+            ),
+            // Cxense / Piano
+            (
+                "https://www.lemonde.fr/a.html?cx_click=1&cx_recsOrder=2&cx_recsWidget=w",
+                "https://www.lemonde.fr/a.html",
+            ),
+            // itm_*, cmpid, wt_mc, hsa_*, Yahoo consent bounce
+            (
+                "https://www.bbc.co.uk/news/x?itm_source=a&itm_medium=b&cmpid=c&wt_mc=d",
+                "https://www.bbc.co.uk/news/x",
+            ),
+            (
+                "https://a.com/?hsa_acc=1&hsa_cam=2&hsa_ver=3&k=v",
+                "https://a.com/?k=v",
+            ),
+            (
+                "https://techcrunch.com/2024/01/01/x/?guccounter=1&guce_referrer=aHR0&guce_referrer_sig=AQ",
+                "https://techcrunch.com/2024/01/01/x/",
+            ),
+            // e-mail and CRM ids
+            (
+                "https://a.com/p?_bhlid=1&et_rid=2&ss_email_id=3&vgo_ee=4&bsft_clkid=5&bsft_uid=6&unicorn_click_id=7&_kx=8",
+                "https://a.com/p?_kx=8",
+            ),
+            (
+                "https://a.com/p?__twitter_impression=true&_ga=1&__s=abcdef12&ymid=1&sfmc_id=2&sfmc_activityid=3&erid=4&usqp=mq331AQ&cm_mmc=x",
+                "https://a.com/p",
+            ),
+            // the Echobox fragment
+            (
+                "https://www.theguardian.com/world/x#Echobox=1700000000",
+                "https://www.theguardian.com/world/x",
+            ),
+            // upper-case spellings of well-known names
+            (
+                "https://a.com/?FBCLID=x&Gclid=y&UTM_Medium=z&id=1",
+                "https://a.com/?id=1",
+            ),
+            // generic short names stay case-sensitive and scoped
+            (
+                "https://www.theguardian.com/x?CMP=share_btn_tw&cmp=keep",
+                "https://www.theguardian.com/x?cmp=keep",
+            ),
+            // site-scoped names, on their sites only
+            (
+                "https://www.msn.com/fr-fr/actualite/x?ocid=msedgntp&cvid=abc&id=1",
+                "https://www.msn.com/fr-fr/actualite/x?id=1",
+            ),
+            (
+                "https://example.com/x?ocid=msedgntp&cvid=abc",
+                "https://example.com/x?ocid=msedgntp&cvid=abc",
+            ),
+            (
+                "https://www.nytimes.com/2024/01/01/world/x.html?unlocked_article_code=1.jk8.bTTt&smid=url-share",
+                "https://www.nytimes.com/2024/01/01/world/x.html?unlocked_article_code=1.jk8.bTTt",
+            ),
+            (
+                "https://www.amazon.com/dp/B0?smid=A1&th=1",
+                "https://www.amazon.com/dp/B0?smid=A1&th=1",
+            ),
+            (
+                "https://www.reuters.com/world/x/?taid=65a&id=1",
+                "https://www.reuters.com/world/x/?id=1",
+            ),
+            (
+                "https://news.yahoo.com/x.html?ncid=twitter_yahoonews",
+                "https://news.yahoo.com/x.html",
+            ),
+            (
+                "https://techcrunch.com/x/?ncid=rss&sr_share=twitter",
+                "https://techcrunch.com/x/",
+            ),
+            (
+                "https://www.wired.com/story/x/?intcid=inline_amp",
+                "https://www.wired.com/story/x/",
+            ),
+            (
+                "https://metro.co.uk/2024/01/01/x/?ito=article.desktop.share.top.facebook",
+                "https://metro.co.uk/2024/01/01/x/",
+            ),
+            (
+                "https://x.com/RFI/status/1?s=20&t=abc",
+                "https://x.com/RFI/status/1",
+            ),
+            (
+                "https://www.youtube.com/watch?v=abc&t=30&pp=ygU",
+                "https://www.youtube.com/watch?v=abc&t=30",
+            ),
+            (
+                "https://www.bbc.com/news/x?at_medium=RSS&at_foo=1",
+                "https://www.bbc.com/news/x",
+            ),
+            (
+                "https://www.bbc.com/news/x?at_foo=1",
+                "https://www.bbc.com/news/x",
+            ),
+            (
+                "https://www.reddit.com/r/x/comments/1/?ref=share&ref_source=link",
+                "https://www.reddit.com/r/x/comments/1/",
+            ),
+            (
+                "https://github.com/o/r/blob/x?ref=main",
+                "https://github.com/o/r/blob/x?ref=main",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean(input), expected, "stripping {input}");
+        }
+    }
+
+    /// Content parameters, from the never-strip list of the research notes: gift and share
+    /// tokens, signed URLs, identity and navigation.
+    const CONTENT_PARAMS: &[&str] = &[
+        "unlocked_article_code",
+        "pwapi_token",
+        "accessToken",
+        "sharetype",
+        "token",
+        "st",
+        "shareToken",
+        "gift",
+        "giftToken",
+        "share_token",
+        "gift_id",
+        "giftId",
+        "sig",
+        "signature",
+        "Signature",
+        "Expires",
+        "Key-Pair-Id",
+        "Policy",
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Signature",
+        "X-Amz-Date",
+        "hmac",
+        "auth",
+        "key",
+        "itok",
+        "code",
+        "state",
+        "v",
+        "list",
+        "index",
+        "start",
+        "end",
+        "time_continue",
+        "id",
+        "p",
+        "page",
+        "pg",
+        "paged",
+        "page_id",
+        "post",
+        "article",
+        "story",
+        "item",
+        "cat",
+        "category",
+        "tag",
+        "section",
+        "topic",
+        "author",
+        "q",
+        "query",
+        "search",
+        "k",
+        "keywords",
+        "term",
+        "lang",
+        "hl",
+        "gl",
+        "locale",
+        "edition",
+        "sort",
+        "order",
+        "orderby",
+        "filter",
+        "type",
+        "format",
+        "view",
+        "mode",
+        "date",
+        "year",
+        "month",
+        "day",
+        "from",
+        "to",
+        "offset",
+        "limit",
+        "num",
+        "n",
+        "size",
+        "w",
+        "width",
+        "h",
+        "height",
+        "quality",
+        "variant",
+        "th",
+        "psc",
+        "ref",
+        "path",
+        "file",
+        "branch",
+        "lat",
+        "lon",
+        "ll",
+        "z",
+        "zoom",
+        "amp",
+        "share",
+        "source",
+        "src",
+        "cid",
+        "campaign",
+        "eid",
+        "smid",
+        "feature",
+        "si",
+        "url",
+        "u",
+        "redirect",
+        "s",
+        "t",
+        "reflink",
+        "at_foo",
+        "xts",
+        "mc",
+        "spm",
+        "trk",
+        "INTCMP",
+        "CMP",
+        "ncid",
+        "ocid",
+    ];
+
+    #[test]
+    fn content_parameters_survive_on_every_host() {
+        assert!(CONTENT_PARAMS.len() >= 50);
+        for host in [
+            "https://www.rfi.fr/fr/a",
+            "https://example.com/",
+            "https://www.lemonde.fr/x.html",
+            "https://github.com/o/r",
+            "https://www.washingtonpost.com/x/",
+            "https://s.rfi.fr/media/display/x.jpg",
+        ] {
+            for name in CONTENT_PARAMS {
+                let url = format!("{host}?{name}=1&utm_source=x");
+                assert_eq!(clean(&url), format!("{host}?{name}=1"), "{name} on {host}");
+                let upper = format!("{host}?{}=1", name.to_ascii_uppercase());
+                assert_eq!(clean(&upper), upper, "{name} in upper case on {host}");
+            }
+        }
+    }
+
+    #[test]
+    fn new_redirectors_are_unwrapped() {
+        let cases = [
+            // Skimlinks (the referring page in `sref` is not the target)
+            (
+                "https://go.skimresources.com/?id=114047X1572903&url=https%3A%2F%2Fwww.waitrose.com%2Fecom%2Fproducts%2Fkenko-mayonnaise%2F424830-807548-807549&sref=https://www.theguardian.com/thefilter/x&xcust=referrer%7Cwww.theguardian.com",
+                "https://www.waitrose.com/ecom/products/kenko-mayonnaise/424830-807548-807549",
+            ),
+            (
+                "https://go.redirectingat.com/?id=92X1&xcust=x&url=https%3A%2F%2Fwww.example.com%2Fp%3Fa%3D1",
+                "https://www.example.com/p?a=1",
+            ),
+            // Threads
+            (
+                "https://l.threads.net/?u=https%3A%2F%2Fconfluence.atlassian.com%2Fx-1142233522.html&e=AT0tTZdW3MLAKpaj",
+                "https://confluence.atlassian.com/x-1142233522.html",
+            ),
+            (
+                "https://l.threads.com/?u=https%3A%2F%2Fwww.example.org%2F&e=AT1",
+                "https://www.example.org/",
+            ),
+            // Facebook: the warning page, and the link shim on any subdomain
+            (
+                "https://www.facebook.com/flx/warn/?u=https%3A%2F%2Fdevblogs.microsoft.com%2F&h=AT3HvDHvyYWmq_d0",
+                "https://devblogs.microsoft.com/",
+            ),
+            (
+                "https://m.facebook.com/l.php?u=https%3A%2F%2Fgoogle.ca&h=hi",
+                "https://google.ca/",
+            ),
+            (
+                "https://lm.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F&h=AT0",
+                "https://a.com/",
+            ),
+            // Twitter / X e-mail redirect
+            (
+                "https://twitter.com/i/redirect?url=https%3A%2F%2Fsupport.twitter.com%2Farticles%2F204820-fake-twitter-emails&t=1&cn=bG9naW5fbm90aWZpY2F0aW9u&sig=ee6d8d5439b23c101a3694be6e6989a2ffa94c79",
+                "https://support.twitter.com/articles/204820-fake-twitter-emails",
+            ),
+            (
+                "https://x.com/i/redirect?url=https%3A%2F%2Fwww.rfi.fr%2Ffr%2F&t=1",
+                "https://www.rfi.fr/fr/",
+            ),
+            // Slack
+            (
+                "https://slack-redir.net/link?url=https%3A%2F%2Fdocs.fedoraproject.org%2Ff26%2Finstall-guide%2Finstall%2FBooting_the_Installation.html",
+                "https://docs.fedoraproject.org/f26/install-guide/install/Booting_the_Installation.html",
+            ),
+            // href.li: the whole query, decoded once only if encoded
+            (
+                "https://href.li/?https://bjornstar.com/intercept-redirect",
+                "https://bjornstar.com/intercept-redirect",
+            ),
+            (
+                "https://href.li/?https%3A%2F%2Fa.com%2Fp%3Fx%3D1",
+                "https://a.com/p?x=1",
+            ),
+            // Disqus: the trailing `:hash` goes, a short `:part` of the target stays
+            (
+                "http://disq.us/url?url=http%3A%2F%2Fcodescrib.blogspot.com%2F%3AGTwU4dcq96lIEIpJc8INii4ptuY&cuid=104353",
+                "http://codescrib.blogspot.com/",
+            ),
+            (
+                "https://disq.us/?url=https%3A%2F%2Fa.com%2Fa%3Ab&key=x",
+                "https://a.com/a:b",
+            ),
+            // Rakuten, Awin, CJ, VigLink
+            (
+                "https://click.linksynergy.com/deeplink?id=qpF0HYnRugA&mid=42957&murl=https%3A%2F%2Fwww.go2games.com%2Fswitch%2Fnintendo-switch-console",
+                "https://www.go2games.com/switch/nintendo-switch-console",
+            ),
+            (
+                "https://www.awin1.com/cread.php?awinmid=123996&awinaffid=3058277&clickref=blog&ued=https%3A%2F%2Ftry.digitalocean.com%2Fserverless-inference%2F",
+                "https://try.digitalocean.com/serverless-inference/",
+            ),
+            (
+                "https://www.anrdoezrs.net/click-101899632-17343481?url=https%3A%2F%2Fwww.booking.com%2F&sid=post-slug",
+                "https://www.booking.com/",
+            ),
+            (
+                "https://www.tkqlhce.com/click-100-200?URL=https%3A%2F%2Fwww.example.com%2Fp",
+                "https://www.example.com/p",
+            ),
+            (
+                "https://redirect.viglink.com/?key=e7eab128eb8d1c53e14db14f4c632447&u=http%3A%2F%2Fcode.google.com%2Fp%2Fmoboot%2Fdownloads%2Flist&cuid=xid:fr1679048412aaa",
+                "http://code.google.com/p/moboot/downloads/list",
+            ),
+            // Reddit: the whole out.reddit.com host, and both mail shapes
+            (
+                "https://out.reddit.com/t3_1abcde?url=https%3A%2F%2Fexample.org%2Fstory%3Fid%3D5&token=AQAAq&app_name=web2x",
+                "https://example.org/story?id=5",
+            ),
+            (
+                "https://click.redditmail.com/x?url=https%3A%2F%2Fexample.org%2F",
+                "https://example.org/",
+            ),
+            (
+                "https://click.redditmail.com/CL0/https:%2F%2Fwww.reddit.com%2Fr%2Fworldnews%2Fcomments%2Fabc123%2F%3F%24deep_link=true/1/0100018f2a6b-0000/Hx9=375",
+                "https://www.reddit.com/r/worldnews/comments/abc123/",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean(input), expected, "unwrapping {input}");
+        }
+        // Without a target, or with a hostile one, they stay.
+        for input in [
+            "https://www.awin1.com/cread.php?s=1&v=2&q=3&r=4",
+            "https://href.li/?javascript:alert(1)",
+            "https://href.li/?//evil.example/",
+            "https://href.li/?https://u:p@evil.example/",
+            "https://click.redditmail.com/CL0/javascript:alert(1)/1/2/3",
+            "https://l.threads.net/?u=data:text/html,x",
+            "https://out.reddit.com/t3_1?url=https%3A%2F%2Fu%3Ap%40evil.example%2F",
+        ] {
+            let change = rewrite(input, Base::default(), &rules(), &ShortLinks::new());
+            assert_eq!(change.unwrapped, 0, "{input}");
+        }
+    }
+
+    #[test]
     fn chains_longer_than_the_hop_limit_are_left_whole() {
         let mut url = "https://example.org/end?utm_source=x".to_owned();
         for _ in 0..MAX_HOPS {
@@ -589,7 +1477,7 @@ mod tests {
             "https://www.google.com/url?q={}",
             percent_encoding::utf8_percent_encode(&url, percent_encoding::NON_ALPHANUMERIC)
         );
-        let change = rewrite(&deeper, &rules(), &ShortLinks::new());
+        let change = rewrite(&deeper, Base::default(), &rules(), &ShortLinks::new());
         assert_eq!(
             change.unwrapped,
             0,
@@ -599,7 +1487,7 @@ mod tests {
         assert!(change.refused_unwrap);
         let once = clean(&deeper);
         assert!(
-            once.starts_with("https://www.google.com/url?q=https%3A%2F%2Fwww.google.com"),
+            once.starts_with("https://www.google.com/url?q=https%3A%2F%2Fwww%2Egoogle%2Ecom"),
             "{once}"
         );
         assert_eq!(clean(&once), once, "idempotent");
@@ -619,7 +1507,7 @@ mod tests {
             "https://www.google.com/url?q=https://user:pw@evil.example/",
             "https://www.google.com/url?q=not%20a%20url",
         ] {
-            let change = rewrite(input, &rules(), &ShortLinks::new());
+            let change = rewrite(input, Base::default(), &rules(), &ShortLinks::new());
             assert_eq!(change.unwrapped, 0, "{input}");
             assert!(change.refused_unwrap, "{input}");
             let kept = change.url.as_deref().unwrap_or(input);
@@ -676,6 +1564,22 @@ mod tests {
             "https://t.me/share/url?url=x",
             "mailto:?subject=a&body=b",
             "https://www.pinterest.fr/pin/create/button/?url=x",
+            // issue 11
+            "https://www.facebook.com/sharer?u=https%3A%2F%2Fa.com%2F&t=T",
+            "https://b.hatena.ne.jp/add?mode=confirm&url=https%3A%2F%2Fa.com%2F&title=T",
+            "https://b.hatena.ne.jp/entry/s/www.rfi.fr/fr/a",
+            "https://plus.google.com/share?url=https%3A%2F%2Fa.com%2F",
+            "https://engineering.fb.com/2021/01/26/ml-applications/news-feed-ranking/?share=threads&nb=1",
+            "https://blog.example.org/2020/x/?share=jetpack-whatsapp&nb=1",
+            "https://blog.example.org/2014/x/?share=google-plus-1",
+            "https://bsky.app/intent/compose?text=T%20https%3A%2F%2Fa.com%2F",
+            "https://www.threads.net/intent/post?text=T&url=https%3A%2F%2Fa.com%2F",
+            "https://share.flipboard.com/bookmarklet/popout?v=2&title=T&url=https%3A%2F%2Fa.com%2F",
+            "https://www.xing.com/spi/shares/new?url=https%3A%2F%2Fa.com%2F",
+            "https://www.xing.com/social/share/spi?op=share&url=https%3A%2F%2Fa.com%2F",
+            "https://getpocket.com/save?url=https%3A%2F%2Fa.com%2F&title=T",
+            "https://getpocket.com/edit?url=https%3A%2F%2Fa.com%2F",
+            "https://lineit.line.me/share/ui?url=https%3A%2F%2Fa.com%2F",
         ] {
             assert!(is_share(link), "{link} is a share link");
         }
@@ -687,6 +1591,11 @@ mod tests {
             "https://api.whatsapp.com/send?phone=336&text=hi",
             "mailto:redaction@rfi.fr?subject=hi",
             "mailto:?cc=x",
+            // issue 11: not share links
+            "https://www.facebook.com/sharers",
+            "https://www.hs.fi/x/?share=abc123",
+            "https://blog.example.org/x/?share=weekly",
+            "https://plus.google.com/",
         ] {
             assert!(!is_share(link), "{link} is not a share link");
         }

@@ -11,7 +11,10 @@ use crate::cleaned::{Cleaned, DocumentKind};
 use crate::cleaner::Cleaner;
 use crate::document::{self, Document};
 use crate::report::Report;
-use crate::rewrite::{Findings, Pass, PassOptions};
+use url::Url;
+
+use crate::document::HeadFacts;
+use crate::rewrite::{Findings, Pass, PassOptions, document_base};
 use crate::scheme::is_web_str;
 use crate::shortlink::{self, ShortLinks};
 use crate::{Error, links, normalize, output};
@@ -20,8 +23,8 @@ use crate::{Error, links, normalize, output};
 const MAX_SANITIZE_ROUNDS: usize = 16;
 
 /// Cleans one document (see [`Cleaner::clean`]).
-pub(crate) fn clean(cleaner: &Cleaner, input: &str) -> Result<Cleaned, Error> {
-    let (cleaned, parsers_differ) = clean_once(cleaner, input)?;
+pub(crate) fn clean(cleaner: &Cleaner, input: &str, base: Option<&Url>) -> Result<Cleaned, Error> {
+    let (cleaned, parsers_differ) = clean_once(cleaner, input, base)?;
     if !parsers_differ {
         return Ok(cleaned);
     }
@@ -29,7 +32,7 @@ pub(crate) fn clean(cleaner: &Cleaner, input: &str) -> Result<Cleaned, Error> {
     // it: raw text inside foreign content, found by fuzzing), so the rules never ran on
     // them. The output is canonical HTML, which both parsers read alike: one more pass over
     // it applies the rules, and the result is what cleaning it again would give.
-    let (mut again, _) = clean_once(cleaner, cleaned.document())?;
+    let (mut again, _) = clean_once(cleaner, cleaned.document(), base)?;
     again.envelope = cleaned.envelope;
     again.report += cleaned.report;
     Ok(again)
@@ -37,7 +40,11 @@ pub(crate) fn clean(cleaner: &Cleaner, input: &str) -> Result<Cleaned, Error> {
 
 /// One pass: detect, rewrite, sanitize, normalize, output. Also says whether the sanitized
 /// output holds more links than the rewrite rules saw.
-fn clean_once(cleaner: &Cleaner, input: &str) -> Result<(Cleaned, bool), Error> {
+fn clean_once(
+    cleaner: &Cleaner,
+    input: &str,
+    base: Option<&Url>,
+) -> Result<(Cleaned, bool), Error> {
     if input.len() > cleaner.max_input_size {
         return Err(Error::InputTooLarge {
             size: input.len(),
@@ -53,22 +60,44 @@ fn clean_once(cleaner: &Cleaner, input: &str) -> Result<(Cleaned, bool), Error> 
     // Short links resolve against pairings that share bars carry, usually at the end of the
     // page. One pass learns them as it goes; if a lookup made on the way gave another answer
     // than the final table would, a second pass runs with the final table (rare).
-    let (mut rewritten, mut found) = rewrite_pass(cleaner, body, kind, envelope_url, None)?;
+    let (mut rewritten, mut found) = rewrite_pass(cleaner, body, kind, envelope_url, base, None)?;
+    let document_url = |found: &Findings| {
+        base.map(Url::as_str)
+            .or_else(|| found.head.document_url(envelope_url))
+            .map(str::to_owned)
+    };
     let stale = shortlink::stale_table(
         &found.pairing,
         &found.lookups,
-        found.head.document_url(envelope_url),
+        document_url(&found).as_deref(),
     );
     if let Some(table) = stale {
-        (rewritten, found) = rewrite_pass(cleaner, body, kind, envelope_url, Some(table))?;
+        (rewritten, found) = rewrite_pass(cleaner, body, kind, envelope_url, base, Some(table))?;
     }
     let mut report = found.report;
     let sanitized = sanitize(cleaner, utf8(&rewritten)?, &mut report);
     let parsers_differ = sanitized.urls > found.urls_seen;
     let html = sanitized.html;
-    let short_links = found.pairing.resolve(found.head.document_url(envelope_url));
+    let short_links = found.pairing.resolve(document_url(&found).as_deref());
+    // The envelope URL and the canonical URL, cleaned; a relative canonical URL is resolved
+    // against the base URL it would have had (the caller's, `<base href>`, the envelope's).
+    let head_base = document_base(
+        &PassOptions {
+            base_url: base.cloned(),
+            ..PassOptions::default()
+        },
+        &HeadFacts {
+            base_href: found.head.base_href.clone(),
+            ..HeadFacts::default()
+        },
+        envelope_url,
+    );
+    let head_links = links::Base {
+        url: head_base.as_ref(),
+        absolute: true,
+    };
     let clean_url = |raw: &str, report: &mut Report| {
-        let change = links::rewrite(raw, &cleaner.rules, &short_links);
+        let change = links::rewrite(raw, head_links, &cleaner.rules, &short_links);
         report.count_link(&change);
         change.url.unwrap_or_else(|| raw.to_owned())
     };
@@ -105,7 +134,9 @@ fn clean_once(cleaner: &Cleaner, input: &str) -> Result<(Cleaned, bool), Error> 
             Cleaned {
                 kind,
                 envelope: None,
-                url: canonical.clone(),
+                url: canonical
+                    .clone()
+                    .or_else(|| base.map(|b| clean_url(b.as_str(), &mut report))),
                 canonical,
                 lang: found.head.lang.filter(|l| output::is_language_tag(l)),
                 title,
@@ -117,7 +148,8 @@ fn clean_once(cleaner: &Cleaner, input: &str) -> Result<(Cleaned, bool), Error> 
         None => Cleaned {
             kind,
             envelope: None,
-            url: None,
+            // A fragment's URL is the one the caller gives (for the JSON `language`).
+            url: base.map(|b| clean_url(b.as_str(), &mut report)),
             title: None,
             canonical: None,
             lang: None,
@@ -136,6 +168,7 @@ fn rewrite_pass(
     body: &str,
     kind: DocumentKind,
     envelope_url: Option<&str>,
+    base: Option<&Url>,
     table: Option<ShortLinks>,
 ) -> Result<(Vec<u8>, Findings), Error> {
     let pass = Pass::new(PassOptions {
@@ -145,6 +178,8 @@ fn rewrite_pass(
         capture_page: kind == DocumentKind::Page,
         cap_depth: true,
         envelope_url: envelope_url.map(str::to_owned),
+        base_url: base.cloned(),
+        absolute_links: cleaner.absolute_links,
         ..PassOptions::default()
     });
     let mut rewritten = Vec::with_capacity(body.len());

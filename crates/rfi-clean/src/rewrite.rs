@@ -79,6 +79,8 @@ enum Kind {
     Embed,
     /// `<svg>`: its `<title>`s are not the page's.
     Svg,
+    /// `<base href>`: the document's base URL.
+    Base,
 }
 
 /// Selectors parsed once per `Cleaner`.
@@ -130,6 +132,7 @@ impl Selectors {
             (parse("meta[property][content]"), Kind::OgUrl),
             (parse("title"), Kind::Title),
             (parse("html[lang]"), Kind::Html),
+            (parse("base[href]"), Kind::Base),
         ]);
         Selectors {
             elements,
@@ -161,6 +164,10 @@ pub(crate) struct PassOptions {
     pub(crate) in_noscript: bool,
     /// URLs of the image just before the `<noscript>`: the same image in it is a duplicate.
     pub(crate) image_before: Vec<String>,
+    /// The base URL the caller gives (absolute http(s)): first of the base URLs.
+    pub(crate) base_url: Option<Url>,
+    /// Write every link resolved against the base URL.
+    pub(crate) absolute_links: bool,
 }
 
 /// What a pass found, handed over when it ends.
@@ -197,6 +204,8 @@ struct Scratch {
     /// The page's `<title>` is being read; it was read already.
     in_title: bool,
     title_done: bool,
+    /// The base URL links resolve against now (see `PassState::refresh_base`).
+    base: Option<Url>,
 }
 
 /// Per-document state shared by the handlers of one pass.
@@ -209,10 +218,63 @@ struct PassState {
 
 impl PassState {
     fn document_url(&self) -> Option<&str> {
-        self.found
-            .head
-            .document_url(self.opts.envelope_url.as_deref())
+        match &self.opts.base_url {
+            Some(base) => Some(base.as_str()),
+            None => self
+                .found
+                .head
+                .document_url(self.opts.envelope_url.as_deref()),
+        }
     }
+
+    /// The base URL, the first available in this order (issue 11): the caller's, `<base
+    /// href>` (resolved against the caller's or envelope URL if relative), the envelope URL,
+    /// `<link rel=canonical>`, `og:url`. Called when one of them is found: links resolve
+    /// against what the document has said before them, as a streaming browser's would.
+    fn refresh_base(&mut self) {
+        self.scratch.base = document_base(
+            &self.opts,
+            &self.found.head,
+            self.opts.envelope_url.as_deref(),
+        );
+    }
+
+    fn links_base(&self) -> links::Base<'_> {
+        links::Base {
+            url: self.scratch.base.as_ref(),
+            absolute: self.opts.absolute_links,
+        }
+    }
+}
+
+/// See [`PassState::refresh_base`].
+pub(crate) fn document_base(
+    opts: &PassOptions,
+    head: &HeadFacts,
+    envelope_url: Option<&str>,
+) -> Option<Url> {
+    let web = |s: &str| Url::parse(s).ok().filter(is_base);
+    if let Some(base) = &opts.base_url {
+        return Some(base.clone());
+    }
+    let fallback = envelope_url.and_then(web);
+    if let Some(href) = &head.base_href {
+        let resolved = match &fallback {
+            Some(f) => f.join(href).ok(),
+            None => Url::parse(href).ok(),
+        };
+        if let Some(base) = resolved.filter(is_base) {
+            return Some(base);
+        }
+    }
+    fallback
+        .or_else(|| head.canonical.as_deref().and_then(web))
+        .or_else(|| head.og_url.as_deref().and_then(web))
+}
+
+/// A base URL is an absolute http(s) URL with a host.
+pub(crate) fn is_base(url: &Url) -> bool {
+    crate::scheme::is_web(url) && url.has_host()
 }
 
 type Shared = Arc<Mutex<PassState>>;
@@ -236,12 +298,14 @@ impl Pass {
             short_links: std::mem::take(&mut opts.short_links),
             ..Scratch::default()
         };
+        let mut state = PassState {
+            opts,
+            found: Findings::default(),
+            scratch,
+        };
+        state.refresh_base();
         Pass {
-            state: Arc::new(Mutex::new(PassState {
-                opts,
-                found: Findings::default(),
-                scratch,
-            })),
+            state: Arc::new(Mutex::new(state)),
         }
     }
 
@@ -461,9 +525,11 @@ fn on_element(
                 .any(|r| r.eq_ignore_ascii_case("canonical"))
             {
                 if let Some(href) = el.get_attribute("href") {
-                    st.found.head.canonical.get_or_insert_with(|| {
-                        htmlize::unescape_attribute(&href).trim().to_owned()
-                    });
+                    if st.found.head.canonical.is_none() {
+                        st.found.head.canonical =
+                            Some(htmlize::unescape_attribute(&href).trim().to_owned());
+                        st.refresh_base();
+                    }
                 }
             }
             Outcome::Kept
@@ -472,9 +538,11 @@ fn on_element(
             let property = el.get_attribute("property").unwrap_or_default();
             if property.eq_ignore_ascii_case("og:url") {
                 if let Some(content) = el.get_attribute("content") {
-                    st.found.head.og_url.get_or_insert_with(|| {
-                        htmlize::unescape_attribute(&content).trim().to_owned()
-                    });
+                    if st.found.head.og_url.is_none() {
+                        st.found.head.og_url =
+                            Some(htmlize::unescape_attribute(&content).trim().to_owned());
+                        st.refresh_base();
+                    }
                 }
             }
             Outcome::Kept
@@ -495,6 +563,17 @@ fn on_element(
             }
             Outcome::Kept
         }
+        Kind::Base => {
+            // Only the first `<base href>` counts (HTML, "the frozen base URL").
+            if st.found.head.base_href.is_none() {
+                if let Some(href) = el.get_attribute("href") {
+                    let href = htmlize::unescape_attribute(&href);
+                    st.found.head.base_href = Some(links::trim_url(&href).to_owned());
+                    st.refresh_base();
+                }
+            }
+            Outcome::Kept
+        }
         Kind::Title | Kind::Html => Outcome::Kept,
     }
 }
@@ -510,13 +589,19 @@ fn on_link(
         return false;
     };
     let raw = htmlize::unescape_attribute(&href);
-    let raw = raw.trim();
-    let Ok(url) = Url::parse(raw) else {
-        return false; // relative or unparsable: left as it is
+    let raw = links::trim_url(&raw);
+    let Some(link) = links::resolve(raw, st.scratch.base.as_ref()) else {
+        return false; // unparsable: left as it is
     };
-    if let Some(service) = links::share_service(&url, rules) {
+    // A scheme-relative-path link (`https:example.com`) is a path on the page's own host: it
+    // is not taken for a link to another host's share endpoint.
+    let share = (link.form != links::Form::SchemeRelativePath)
+        .then(|| links::share_service(&link.url, rules))
+        .flatten();
+    if let Some(service) = share {
+        let url = &link.url;
         if st.opts.learn_short_links {
-            let (codes, article) = share_pairing(&url, service, rules);
+            let (codes, article) = share_pairing(url, service, rules);
             for code in st.found.pairing.learn(codes, article) {
                 match st.found.pairing.resolve_one(&code, st.document_url()) {
                     Some(url) => st.scratch.short_links.insert(code, url),
@@ -528,7 +613,7 @@ fn on_link(
         el.remove();
         return true;
     }
-    let mut change = links::rewrite_parsed(raw, url, rules, &st.scratch.short_links);
+    let mut change = links::rewrite_resolved(link, st.links_base(), rules, &st.scratch.short_links);
     if st.opts.record_lookups {
         st.found.lookups.append(&mut change.short_lookups);
     }
@@ -679,7 +764,7 @@ fn on_image(
     st.found.urls_seen += 1;
     match &src {
         Some(src) => {
-            let mut change = links::rewrite(src, rules, &st.scratch.short_links);
+            let mut change = links::rewrite(src, st.links_base(), rules, &st.scratch.short_links);
             st.found.report.count_link(&change);
             if st.opts.record_lookups {
                 st.found.lookups.append(&mut change.short_lookups);
@@ -728,7 +813,12 @@ fn on_embed(
         // The sanitizer drops what is left (a frame no rule knows: an ad, a widget).
         return Outcome::Kept;
     };
-    let change = links::rewrite(&link.href, ctx.rules, &st.scratch.short_links);
+    let change = links::rewrite(
+        &link.href,
+        st.links_base(),
+        ctx.rules,
+        &st.scratch.short_links,
+    );
     st.found.report.count_link(&change);
     let href = change.url.unwrap_or(link.href);
     let text = get("title")
@@ -775,6 +865,9 @@ fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> Strin
         in_noscript: true,
         image_before: std::mem::take(&mut st.scratch.last_image),
         envelope_url: st.opts.envelope_url.clone(),
+        // The content of a `<noscript>` shares its document's base URL.
+        base_url: st.scratch.base.clone(),
+        absolute_links: st.opts.absolute_links,
         ..PassOptions::default()
     });
     let mut out = Vec::with_capacity(content.len());

@@ -119,6 +119,21 @@ pub struct ShareRule {
     /// The link is not a share link if one of these parameters is present.
     #[serde(default)]
     pub unless: Vec<String>,
+    /// The link is a share link only if this query parameter has one of these values
+    /// (WordPress Jetpack's `?share=twitter`). With no `endpoints`, on any http(s) host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_value: Option<QueryValue>,
+}
+
+/// A query parameter and the values that make a link a share link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct QueryValue {
+    /// The parameter's name (`share`).
+    pub name: String,
+    /// Its values (`twitter`, `jetpack-whatsapp`), matched exactly.
+    pub values: Vec<String>,
 }
 
 /// One embed service: embed URLs matching `endpoints` become `link`, a URL template whose
@@ -149,6 +164,18 @@ pub struct RedirectorRule {
     /// The target is the rest of the path after the endpoint, taken as `https://` + rest.
     #[serde(default)]
     pub prefix: bool,
+    /// The target is the whole query (`https://href.li/?https://example.com/`), percent-decoded
+    /// once if it starts with an encoded `http%3A` or `https%3A`.
+    #[serde(default)]
+    pub whole_query: bool,
+    /// The target is the first path segment after the endpoint, percent-decoded once
+    /// (`https://click.redditmail.com/CL0/https:%2F%2Fexample.com%2F/1/…`).
+    #[serde(default)]
+    pub path_segment: bool,
+    /// Cut a trailing `:` + hash (20 or more of `A-Z a-z 0-9 - _`) from the target: Disqus
+    /// appends one (`http://example.com/:GTwU4dcq96lIEIpJc8INii4ptuY`).
+    #[serde(default)]
+    pub cut_hash_suffix: bool,
 }
 
 /// Tracking parameters.
@@ -168,6 +195,10 @@ pub struct TrackingRules {
     /// Names stripped only when another parameter is present.
     #[serde(default)]
     pub conditional: Vec<ConditionalTracking>,
+    /// Entries of `prefixes` and `names` that also match in any ASCII case (`UTM_SOURCE`,
+    /// `FBCLID`); the others match exactly.
+    #[serde(default)]
+    pub any_case: Vec<String>,
 }
 
 /// Names stripped only on some hosts and their subdomains.
@@ -178,7 +209,11 @@ pub struct ScopedTracking {
     /// The hosts.
     pub hosts: Vec<String>,
     /// The names.
+    #[serde(default)]
     pub names: Vec<String>,
+    /// Name prefixes.
+    #[serde(default)]
+    pub prefixes: Vec<String>,
 }
 
 /// Names (or prefixes) stripped only when one of `when_present` is in the same query.
@@ -250,6 +285,7 @@ impl Rules {
         self.tracking.names.extend(other.tracking.names);
         self.tracking.scoped.extend(other.tracking.scoped);
         self.tracking.conditional.extend(other.tracking.conditional);
+        self.tracking.any_case.extend(other.tracking.any_case);
         self.sanitizer.add_tags.extend(other.sanitizer.add_tags);
         self.sanitizer
             .add_generic_attributes
@@ -404,13 +440,76 @@ pub(crate) struct CompiledShare {
     pub(crate) carries: Vec<String>,
     pub(crate) requires_any: Vec<String>,
     pub(crate) unless: Vec<String>,
+    pub(crate) query_value: Option<QueryValue>,
+}
+
+/// Where a redirector carries its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TargetIn {
+    /// The first of these query parameters, form-decoded once.
+    Params(Vec<String>),
+    /// The rest of the path, as `https://` + rest.
+    PathRest,
+    /// The whole query.
+    WholeQuery,
+    /// The first path segment after the endpoint, percent-decoded once.
+    PathSegment,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRedirector {
     pub(crate) endpoints: Vec<Endpoint>,
-    pub(crate) params: Vec<String>,
-    pub(crate) prefix: bool,
+    pub(crate) target: TargetIn,
+    pub(crate) cut_hash_suffix: bool,
+}
+
+/// The global tracking names and prefixes, split by how they match.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TrackingNames {
+    exact: std::collections::HashSet<String>,
+    /// Lowercased.
+    any_case: std::collections::HashSet<String>,
+    prefixes: Vec<String>,
+    /// Lowercased.
+    any_case_prefixes: Vec<String>,
+}
+
+impl TrackingNames {
+    fn new(tracking: &TrackingRules) -> TrackingNames {
+        let any_case = |n: &String| tracking.any_case.iter().any(|a| a == n);
+        let mut names = TrackingNames::default();
+        for name in &tracking.names {
+            if any_case(name) {
+                names.any_case.insert(name.to_ascii_lowercase());
+            } else {
+                names.exact.insert(name.clone());
+            }
+        }
+        for prefix in &tracking.prefixes {
+            if any_case(prefix) {
+                names.any_case_prefixes.push(prefix.to_ascii_lowercase());
+            } else {
+                names.prefixes.push(prefix.clone());
+            }
+        }
+        names
+    }
+
+    /// Is `name` (percent-decoded) a global tracking name?
+    pub(crate) fn matches(&self, name: &str) -> bool {
+        if self.exact.contains(name) || self.prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            return true;
+        }
+        if self.any_case.is_empty() && self.any_case_prefixes.is_empty() {
+            return false;
+        }
+        let lower = name.to_ascii_lowercase();
+        self.any_case.contains(&lower)
+            || self
+                .any_case_prefixes
+                .iter()
+                .any(|p| lower.starts_with(p.as_str()))
+    }
 }
 
 /// The rules in the form the stages match against: patterns parsed once per `Cleaner`.
@@ -421,9 +520,13 @@ pub(crate) struct CompiledRules {
     pub(crate) short_link_hosts: Vec<String>,
     pub(crate) share: Vec<CompiledShare>,
     pub(crate) share_hosts: HostIndex,
+    /// Some share rule matches on any host (by a query value only).
+    pub(crate) share_on_any_host: bool,
     pub(crate) redirectors: Vec<CompiledRedirector>,
     pub(crate) redirector_hosts: HostIndex,
     pub(crate) tracking: TrackingRules,
+    /// The global names and prefixes of `tracking`, ready to match.
+    pub(crate) tracking_names: TrackingNames,
     pub(crate) share_selectors: Vec<lol_html::Selector>,
     pub(crate) control_selectors: Vec<lol_html::Selector>,
     pub(crate) embeds: Vec<CompiledEmbed>,
@@ -447,6 +550,7 @@ impl CompiledRules {
                     carries: s.carries.clone(),
                     requires_any: s.requires_any.clone(),
                     unless: s.unless.clone(),
+                    query_value: s.query_value.clone(),
                 })
             })
             .collect::<Result<_, Error>>()?;
@@ -454,22 +558,42 @@ impl CompiledRules {
             .redirector
             .iter()
             .map(|r| {
+                let invalid = |reason: &str| Error::InvalidRule {
+                    rule: r.endpoints.join(", "),
+                    reason: reason.to_owned(),
+                };
+                let kinds = [
+                    !r.params.is_empty(),
+                    r.prefix,
+                    r.whole_query,
+                    r.path_segment,
+                ];
+                if kinds.iter().filter(|k| **k).count() != 1 {
+                    return Err(invalid(
+                        "a redirector needs exactly one of `params`, `prefix`, `whole_query` \
+                         and `path_segment`",
+                    ));
+                }
+                let target = if r.prefix {
+                    TargetIn::PathRest
+                } else if r.whole_query {
+                    TargetIn::WholeQuery
+                } else if r.path_segment {
+                    TargetIn::PathSegment
+                } else {
+                    TargetIn::Params(r.params.clone())
+                };
                 let compiled = CompiledRedirector {
                     endpoints: endpoints(&r.endpoints)?,
-                    params: r.params.clone(),
-                    prefix: r.prefix,
+                    target,
+                    cut_hash_suffix: r.cut_hash_suffix,
                 };
-                if compiled.prefix && compiled.endpoints.iter().any(|e| !e.is_folder()) {
-                    return Err(Error::InvalidRule {
-                        rule: r.endpoints.join(", "),
-                        reason: "a `prefix` redirector needs endpoints that end in `/`".into(),
-                    });
-                }
-                if !compiled.prefix && compiled.params.is_empty() {
-                    return Err(Error::InvalidRule {
-                        rule: r.endpoints.join(", "),
-                        reason: "a redirector needs `params` or `prefix = true`".into(),
-                    });
+                let needs_folder =
+                    matches!(compiled.target, TargetIn::PathRest | TargetIn::PathSegment);
+                if needs_folder && compiled.endpoints.iter().any(|e| !e.is_folder()) {
+                    return Err(invalid(
+                        "a `prefix` or `path_segment` redirector needs endpoints that end in `/`",
+                    ));
                 }
                 Ok(compiled)
             })
@@ -526,6 +650,9 @@ impl CompiledRules {
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
             share_hosts: HostIndex::new(share.iter().flat_map(|s: &CompiledShare| &s.endpoints)),
+            share_on_any_host: share
+                .iter()
+                .any(|s| s.endpoints.is_empty() && s.query_value.is_some()),
             share,
             redirector_hosts: HostIndex::new(
                 redirectors
@@ -534,6 +661,7 @@ impl CompiledRules {
             ),
             redirectors,
             tracking: rules.tracking.clone(),
+            tracking_names: TrackingNames::new(&rules.tracking),
             share_selectors,
             control_selectors,
             embeds,

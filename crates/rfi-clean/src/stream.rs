@@ -152,7 +152,12 @@ impl<'c, O: OutputSink> RewriteStream<'c, O> {
         let mut envelope_url = None;
         let body_at = match detected {
             Detect::Envelope(env, at) => {
-                let change = links::rewrite(&env.url, &self.cleaner.rules, &ShortLinks::new());
+                let base = links::Base {
+                    url: self.cleaner.base_url.as_ref(),
+                    absolute: true,
+                };
+                let change =
+                    links::rewrite(&env.url, base, &self.cleaner.rules, &ShortLinks::new());
                 self.header_report.count_link(&change);
                 let url = change.url.unwrap_or_else(|| env.url.clone());
                 let header = output::envelope(&env, &url, "");
@@ -166,6 +171,8 @@ impl<'c, O: OutputSink> RewriteStream<'c, O> {
         let pass = Pass::new(PassOptions {
             learn_short_links: true,
             envelope_url,
+            base_url: self.cleaner.base_url.clone(),
+            absolute_links: self.cleaner.absolute_links,
             ..PassOptions::default()
         });
         let limit = self.cleaner.rewrite_memory_limit;
