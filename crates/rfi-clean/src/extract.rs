@@ -164,7 +164,8 @@ pub(crate) fn facts(html: &str) -> (Option<String>, Option<Image>, Option<String
     let mut dateline = None;
     let mut image = None;
     let mut links = Vec::new();
-    let mut lede: Option<String> = None;
+    let mut ledes = Ledes::default();
+    let mut chrome = 0usize; // open nav, header, footer, aside, form
     let mut i = 0;
     let mut texts_seen = 0;
     while i < toks.len() {
@@ -187,17 +188,99 @@ pub(crate) fn facts(html: &str) -> (Option<String>, Option<Image>, Option<String
                     links.push(Link { href, text });
                 }
             }
-            Tok::Start { name: "p", .. } if lede.is_none() => {
-                let text = inner_text(&toks, i);
-                if !text.is_empty() {
-                    lede = Some(text);
-                }
+            Tok::Start { name, .. } if CHROME.contains(&name) => chrome += 1,
+            Tok::End { name, .. } if CHROME.contains(&name) => chrome = chrome.saturating_sub(1),
+            Tok::Start { name: "p", .. } if ledes.chosen.is_none() => {
+                ledes.offer(&toks, i, chrome > 0);
             }
             _ => {}
         }
         i += 1;
     }
-    (dateline, image, lede, links)
+    (dateline, image, ledes.lede(), links)
+}
+
+/// Elements around a page's article, not in it: a paragraph in them is no lede.
+const CHROME: &[&str] = &["nav", "header", "footer", "aside", "form"];
+
+/// A paragraph this wide is prose, not a label, a byline or a date (width: wide characters,
+/// CJK and Hangul, count two; `Article réservé aux abonnés` is 27).
+const LEDE_MIN_WIDTH: usize = 40;
+
+/// The width of a text: wide characters (CJK, kana, Hangul, fullwidth forms) count two.
+fn width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFF00..=0xFF60 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Picks the lede: the first paragraph of the article's prose. Not in a page's navigation,
+/// header, footer or forms, not a paragraph of links (skip links, menus), not a cookie banner;
+/// the first such paragraph of at least `LEDE_MIN_WIDTH`, else the first such one
+/// (short ledes: `<p><strong>导语。</strong></p>`), else the first paragraph with text.
+#[derive(Default)]
+struct Ledes {
+    chosen: Option<String>,
+    short: Option<String>,
+    any: Option<String>,
+}
+
+impl Ledes {
+    fn offer(&mut self, toks: &[Tok<'_>], start: usize, in_chrome: bool) {
+        let text = inner_text(toks, start);
+        if text.is_empty() {
+            return;
+        }
+        if self.any.is_none() {
+            self.any = Some(text.clone());
+        }
+        let links = link_text_len(toks, start);
+        let is_prose = !in_chrome
+            && links * 2 < text.chars().count()
+            && !text.to_lowercase().contains("cookie");
+        if !is_prose {
+            return;
+        }
+        if width(&text) >= LEDE_MIN_WIDTH {
+            self.chosen = Some(text);
+        } else if self.short.is_none() {
+            self.short = Some(text);
+        }
+    }
+
+    fn lede(self) -> Option<String> {
+        self.chosen.or(self.short).or(self.any)
+    }
+}
+
+/// Characters of link text in the element starting at `start`.
+fn link_text_len(toks: &[Tok<'_>], start: usize) -> usize {
+    let (mut depth, mut in_link, mut len) = (0usize, 0usize, 0usize);
+    for tok in &toks[start..] {
+        match *tok {
+            Tok::Start { name, .. } if !VOID.contains(&name) => {
+                depth += 1;
+                in_link += usize::from(name == "a");
+            }
+            Tok::End { name, .. } => {
+                in_link -= usize::from(name == "a" && in_link > 0);
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            Tok::Text(t) if in_link > 0 => len += htmlize::unescape(t).trim().chars().count(),
+            _ => {}
+        }
+    }
+    len
 }
 
 /// The collapsed text of the element starting at `start`.
@@ -214,6 +297,8 @@ fn inner_text(toks: &[Tok<'_>], start: usize) -> String {
                 }
             }
             Tok::Text(t) => text.push_str(t),
+            // A line break separates words (`Consulter<br>le journal`).
+            Tok::Start { name: "br", .. } => text.push(' '),
             Tok::Start { .. } => {}
         }
     }
@@ -253,6 +338,32 @@ mod tests {
         assert_eq!(rfi_language("https://www.rfi.fr/br/x"), Some("pt-BR"));
         assert_eq!(rfi_language("https://www.rfi.ro/x"), Some("ro"));
         assert_eq!(rfi_language("https://example.com/fr/x"), None);
+    }
+
+    #[test]
+    fn the_lede_is_the_first_paragraph_of_prose() {
+        let cases = [
+            // Skip link, cookie banner, navigation: none is the lede.
+            (
+                "<p><a href=\"#main\">Aller au contenu principal</a></p><p>Ce site utilise des cookies pour mesurer l'audience.</p><nav><p>Monde Afrique Europe Amériques Asie</p></nav><p>Le gouvernement a présenté mardi son projet de loi.</p>",
+                "Le gouvernement a présenté mardi son projet de loi.",
+            ),
+            // A short lede, when nothing longer comes: RFI's bold opening line.
+            ("<p><strong>导语。</strong></p><p>正文。</p>", "导语。"),
+            // A label and a byline before the lede.
+            (
+                "<p>Article réservé aux abonnés</p><p>01. November 2021 | Naturschutz</p><p>中国外交部星期五宣布，将在下个月举行会议。</p>",
+                "中国外交部星期五宣布，将在下个月举行会议。",
+            ),
+            // A line break separates words.
+            (
+                "<p>Consulter<br>le journal du matin, chaque jour à sept heures.</p>",
+                "Consulter le journal du matin, chaque jour à sept heures.",
+            ),
+        ];
+        for (html, lede) in cases {
+            assert_eq!(facts(html).2.as_deref(), Some(lede), "{html}");
+        }
     }
 
     #[test]

@@ -178,6 +178,8 @@ struct Normalizer<'a, 'l> {
     /// Start indices of elements that hold only a share label, closed so far.
     labels: Vec<usize>,
     trim_leading: bool,
+    /// `trim_leading` as it was when each open element started (same order as `open`).
+    open_trim: Vec<bool>,
     in_pre: usize,
     share_labels: &'l [String],
     remove_labels: bool,
@@ -204,6 +206,7 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
         open: Vec::new(),
         labels: Vec::new(),
         trim_leading: true,
+        open_trim: Vec::new(),
         in_pre: 0,
         share_labels,
         remove_labels,
@@ -215,6 +218,7 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
     }
     // Whatever is still open (never in canonical output) stays as it is.
     n.open.clear();
+    n.open_trim.clear();
     n.close_parent(0);
     n.trim_trailing();
     let mut s = String::with_capacity(html.len());
@@ -278,6 +282,7 @@ impl<'a> Normalizer<'a, '_> {
                     self.trim_leading = false;
                 } else {
                     self.open.push((self.out.len(), name));
+                    self.open_trim.push(self.trim_leading);
                     if name == "pre" {
                         self.in_pre += 1;
                     }
@@ -329,7 +334,13 @@ impl<'a> Normalizer<'a, '_> {
         };
         // Canonical output nests properly; anything opened inside is closed with it.
         let (start, _) = self.open[pos];
+        let trim_before = self
+            .open_trim
+            .get(pos)
+            .copied()
+            .unwrap_or(self.trim_leading);
         self.open.truncate(pos);
+        self.open_trim.truncate(pos);
         if name == "pre" {
             self.in_pre = self.in_pre.saturating_sub(1);
         }
@@ -347,7 +358,10 @@ impl<'a> Normalizer<'a, '_> {
             self.out.truncate(start);
             self.report.empty_elements_removed += 1;
             if !block {
-                return; // an empty inline element: leading trim state unchanged
+                // Gone as if it never was: whitespace after it is leading if it was before it
+                // (found by fuzzing: `<pre> </pre><span> x` lost its space on the second clean).
+                self.trim_leading = trim_before;
+                return;
             }
         } else {
             let is_label = self.remove_labels
@@ -444,6 +458,15 @@ mod tests {
         );
         assert_eq!(out, "<p>a</p>");
         assert_eq!(report.empty_elements_removed, 5);
+    }
+
+    #[test]
+    fn whitespace_after_a_removed_empty_element_is_leading_as_before_it() {
+        // Found by the property test: the second clean trimmed what the first had kept.
+        let (out, _) = norm("<pre> </pre><span> &amp;amp;</span>", 0);
+        assert_eq!(out, "<span>&amp;amp;</span>");
+        let (again, _) = norm(&out, 0);
+        assert_eq!(again, out);
     }
 
     #[test]

@@ -79,6 +79,8 @@ enum Kind {
     Embed,
     /// `<svg>`: its `<title>`s are not the page's.
     Svg,
+    /// An element whose class or id may say share (`share-bar`, `meta__social`, `btn-sns`).
+    ShareContext,
     /// `<base href>`: the document's base URL.
     Base,
 }
@@ -90,7 +92,13 @@ pub(crate) struct Selectors {
     link_text: Selector,
     title_text: Selector,
     noscript_text: Selector,
+    share_text: Selector,
 }
+
+/// Elements whose class or id may say share: a coarse filter, checked word by word by
+/// `share::has_share_token` (`lessons` holds `sns` but says nothing of sharing).
+const SHARE_CONTEXT: &str = "[class*=share i], [id*=share i], [class*=social i], \
+    [id*=social i], [class*=sns i]";
 
 /// What every pass of one clean shares: the rules, and what the content of a `<noscript>`
 /// needs (the sanitizer to balance it; none in the rewrite-only stream, which leaves
@@ -128,6 +136,7 @@ impl Selectors {
                 Kind::Embed,
             ),
             (parse("svg"), Kind::Svg),
+            (parse(SHARE_CONTEXT), Kind::ShareContext),
             (parse("link[rel][href]"), Kind::Canonical),
             (parse("meta[property][content]"), Kind::OgUrl),
             (parse("title"), Kind::Title),
@@ -139,6 +148,7 @@ impl Selectors {
             link_text: parse("a"),
             title_text: parse("title"),
             noscript_text: parse("noscript"),
+            share_text: parse(&format!("{SHARE_CONTEXT}, button")),
         }
     }
 }
@@ -204,6 +214,14 @@ struct Scratch {
     /// The page's `<title>` is being read; it was read already.
     in_title: bool,
     title_done: bool,
+    /// Open share containers and buttons: a text in them that is only a label or a network
+    /// name goes.
+    share_depth: usize,
+    button_depth: usize,
+    /// A text node in one of them, held until its end decides (labels are short).
+    share_text: String,
+    /// The text node being read is too long to be a label: let the rest through.
+    share_text_passing: bool,
     /// The base URL links resolve against now (see `PassState::refresh_base`).
     base: Option<Url>,
 }
@@ -360,20 +378,12 @@ fn rewriter<'h, O: OutputSink>(
                 // The end of an element whose extent a rule follows (`<svg>`, `<title>`).
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
-                    let mut st = lock(&inner);
-                    match kind {
-                        Kind::Svg => st.scratch.svg_depth = st.scratch.svg_depth.saturating_sub(1),
-                        _ => {
-                            st.scratch.in_title = false;
-                            st.scratch.title_done = true;
-                        }
-                    }
+                    close_tracked(kind, &mut lock(&inner).scratch);
                     Ok(())
                 }));
                 if on_end.is_err() {
-                    let mut st = lock(&state);
-                    st.scratch.svg_depth = st.scratch.svg_depth.saturating_sub(1);
-                    st.scratch.in_title = false;
+                    // No end tag will come: it does not stay open.
+                    close_tracked(kind, &mut lock(&state).scratch);
                 }
             } else if outcome == Outcome::Counted {
                 let inner = Arc::clone(&state);
@@ -409,6 +419,13 @@ fn rewriter<'h, O: OutputSink>(
             Ok(())
         }
     };
+    let on_share_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            on_share_text(t, ctx.rules, &mut lock(&state));
+            Ok(())
+        }
+    };
     let on_title_text = move |t: &mut TextChunk<'_>| -> HandlerResult {
         let mut st = lock(&state);
         if st.opts.capture_page && st.scratch.in_title {
@@ -431,6 +448,10 @@ fn rewriter<'h, O: OutputSink>(
         .append_element_content_handler((
             Cow::Borrowed(&selectors.noscript_text),
             ElementContentHandlers::default().text(on_noscript_text),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.share_text),
+            ElementContentHandlers::default().text(on_share_text),
         ));
     HtmlRewriter::new(settings, sink)
 }
@@ -491,7 +512,8 @@ fn on_element(
             // Only share controls: another button's text may belong to a paragraph (`×`,
             // `Continuer à lire ici`), and the sanitizer keeps it as text.
             if !share::is_share_control(&attributes(el), &rules.share_labels) {
-                return Outcome::Kept;
+                st.scratch.button_depth += 1;
+                return Outcome::Tracked;
             }
             st.found.report.controls_removed += 1;
             el.remove();
@@ -511,6 +533,17 @@ fn on_element(
             Outcome::Kept
         }
         Kind::Embed => on_embed(el, ctx, st),
+        Kind::ShareContext => {
+            let says_share = ["class", "id"]
+                .iter()
+                .filter_map(|name| el.get_attribute(name))
+                .any(|value| share::has_share_token(&value));
+            if !says_share || !el.can_have_content() {
+                return Outcome::Kept;
+            }
+            st.scratch.share_depth += 1;
+            Outcome::Tracked
+        }
         Kind::Svg => {
             if !el.can_have_content() {
                 return Outcome::Kept;
@@ -636,6 +669,9 @@ fn on_link(
 /// A text node inside a rewritten link: if it spells the old URL, it shows the new one.
 /// The node is held back (up to `MAX_LINK_TEXT`) until its last chunk decides.
 fn on_link_text(t: &mut TextChunk<'_>, st: &mut PassState) {
+    if st.scratch.noscript.is_some() {
+        return; // a `<noscript>`'s content is read by its own pass
+    }
     let Some((old, new)) = &st.scratch.link else {
         return;
     };
@@ -887,4 +923,62 @@ fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> Strin
     st.found.report += found.report;
     st.found.urls_seen += found.urls_seen;
     balanced
+}
+
+/// The end of an element a rule follows (see `Outcome::Tracked`).
+fn close_tracked(kind: Kind, scratch: &mut Scratch) {
+    match kind {
+        Kind::Svg => scratch.svg_depth = scratch.svg_depth.saturating_sub(1),
+        Kind::ShareContext => scratch.share_depth = scratch.share_depth.saturating_sub(1),
+        Kind::Control => scratch.button_depth = scratch.button_depth.saturating_sub(1),
+        _ => {
+            scratch.in_title = false;
+            scratch.title_done = true;
+        }
+    }
+}
+
+/// Share labels are short: a text node longer than this is let through as it comes.
+const MAX_LABEL_TEXT: usize = 96;
+/// Whitespace included, a held text node is let through past this length.
+const MAX_TEXT_HELD: usize = 4096;
+
+/// A text node in a share container or a button: if its whole text is a share label
+/// (`Partager`, `分享到:`, `Copier le lien`), or a network name in a share container
+/// (`Facebook`, `카카오`), it goes. Prose never matches a whole-text label.
+fn on_share_text(t: &mut TextChunk<'_>, rules: &CompiledRules, st: &mut PassState) {
+    let in_share = st.scratch.share_depth > 0;
+    if t.removed() || st.scratch.noscript.is_some() {
+        return; // another handler (a link's, a `<noscript>`'s) took this chunk
+    }
+    if !in_share && st.scratch.button_depth == 0 {
+        return;
+    }
+    let sc = &mut st.scratch;
+    if sc.share_text_passing {
+        sc.share_text_passing = !t.last_in_text_node();
+        return;
+    }
+    sc.share_text.push_str(t.as_str());
+    // Labels come padded with the page's indentation: only what is not whitespace counts.
+    if sc.share_text.trim().len() > MAX_LABEL_TEXT || sc.share_text.len() > MAX_TEXT_HELD {
+        let held = std::mem::take(&mut sc.share_text);
+        t.replace(&held, ContentType::Html);
+        sc.share_text_passing = !t.last_in_text_node();
+        return;
+    }
+    if !t.last_in_text_node() {
+        t.remove();
+        return;
+    }
+    let held = std::mem::take(&mut sc.share_text);
+    let text = htmlize::unescape(&held);
+    let is_ui = share::is_share_label(&text, &rules.share_labels)
+        || (in_share && share::is_share_label(&text, &rules.share_network_names));
+    if is_ui {
+        st.found.report.labels_removed += 1;
+        t.remove();
+    } else {
+        t.replace(&held, ContentType::Html);
+    }
 }

@@ -35,6 +35,10 @@ pub struct Rules {
     /// Words that head a share bar (`分享`, `Partager`, `Share`…).
     #[serde(default)]
     pub share_labels: Vec<String>,
+    /// Network names (`Facebook`, `微博`, `카카오`): removed as the whole text of an element in
+    /// a share container or share button, never elsewhere.
+    #[serde(default)]
+    pub share_network_names: Vec<String>,
     /// CSS selectors of share widgets that no link gives away (`share-button`,
     /// `[data-root-share]`): removed whole.
     #[serde(default)]
@@ -272,6 +276,7 @@ impl Rules {
     /// ```
     pub fn extend(&mut self, other: Rules) {
         self.share_labels.extend(other.share_labels);
+        self.share_network_names.extend(other.share_network_names);
         self.share_selectors.extend(other.share_selectors);
         self.control_selectors.extend(other.control_selectors);
         self.embed.extend(other.embed);
@@ -517,6 +522,8 @@ impl TrackingNames {
 pub(crate) struct CompiledRules {
     /// Labels, lowercased, without a trailing colon.
     pub(crate) share_labels: Vec<String>,
+    /// Network names, in the same form.
+    pub(crate) share_network_names: Vec<String>,
     pub(crate) short_link_hosts: Vec<String>,
     pub(crate) share: Vec<CompiledShare>,
     pub(crate) share_hosts: HostIndex,
@@ -643,6 +650,12 @@ impl CompiledRules {
                 .share_labels
                 .iter()
                 .map(|l| normalize_label(l))
+                .collect(),
+            share_network_names: rules
+                .share_network_names
+                .iter()
+                .map(|l| normalize_label(l))
+                .filter(|l| !l.is_empty())
                 .collect(),
             short_link_hosts: rules
                 .short_link_hosts

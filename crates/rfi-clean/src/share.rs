@@ -23,16 +23,20 @@ const SHARE_TOKENS: &[&str] = &[
 /// `data-*` name with a share token (`btn-share`, `data-social`), or an `aria-label` or `title`
 /// that is a share label (`Partager`, `공유`)?
 pub(crate) fn is_share_control(attributes: &[(String, String)], labels: &[String]) -> bool {
-    let has_token = |text: &str| {
-        text.split(|c: char| !c.is_ascii_alphanumeric())
-            .flat_map(split_camel)
-            .any(|word| SHARE_TOKENS.iter().any(|t| word.eq_ignore_ascii_case(t)))
-    };
+    let has_token = has_share_token;
     attributes.iter().any(|(name, value)| match name.as_str() {
         "class" | "id" => has_token(value),
         "aria-label" | "title" => is_share_label(value, labels),
         _ => name.starts_with("data-") && has_token(&name[5..]),
     })
+}
+
+/// Does a class, id or attribute name hold a share word (`btn-share`, `meta__social`,
+/// `shareBtn`, `btn-sns`), as a whole word?
+pub(crate) fn has_share_token(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .flat_map(split_camel)
+        .any(|word| SHARE_TOKENS.iter().any(|t| word.eq_ignore_ascii_case(t)))
 }
 
 /// `shareButton` → `share`, `Button`.
@@ -61,7 +65,9 @@ pub(crate) fn normalize_label(text: &str) -> String {
 
 /// Is this whole text one of the share labels?
 pub(crate) fn is_share_label(text: &str, labels: &[String]) -> bool {
-    // Labels are short: skip the allocation for ordinary paragraphs.
+    // Labels are short: skip the allocation for ordinary paragraphs (after the page's
+    // indentation around them, found on a real page).
+    let text = text.trim();
     if text.len() > 64 {
         return false;
     }
