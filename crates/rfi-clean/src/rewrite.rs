@@ -79,6 +79,10 @@ enum Kind {
     Embed,
     /// `<svg>`: its `<title>`s are not the page's.
     Svg,
+    /// `<picture>`: its `<source>` candidates are kept.
+    Picture,
+    /// `<source>`: a `<picture>`'s candidates (lazy ones promoted); elsewhere it goes.
+    Source,
     /// An element whose class or id may say share (`share-bar`, `meta__social`, `btn-sns`).
     ShareContext,
     /// `<base href>`: the document's base URL.
@@ -136,6 +140,8 @@ impl Selectors {
                 Kind::Embed,
             ),
             (parse("svg"), Kind::Svg),
+            (parse("picture"), Kind::Picture),
+            (parse("source"), Kind::Source),
             (parse(SHARE_CONTEXT), Kind::ShareContext),
             (parse("link[rel][href]"), Kind::Canonical),
             (parse("meta[property][content]"), Kind::OgUrl),
@@ -218,6 +224,8 @@ struct Scratch {
     /// name goes.
     share_depth: usize,
     button_depth: usize,
+    /// Open `<picture>` elements.
+    picture_depth: usize,
     /// A text node in one of them, held until its end decides (labels are short).
     share_text: String,
     /// The text node being read is too long to be a label: let the rest through.
@@ -533,6 +541,11 @@ fn on_element(
             Outcome::Kept
         }
         Kind::Embed => on_embed(el, ctx, st),
+        Kind::Picture => {
+            st.scratch.picture_depth += 1;
+            Outcome::Tracked
+        }
+        Kind::Source => on_source(el, st),
         Kind::ShareContext => {
             let says_share = ["class", "id"]
                 .iter()
@@ -931,6 +944,7 @@ fn close_tracked(kind: Kind, scratch: &mut Scratch) {
         Kind::Svg => scratch.svg_depth = scratch.svg_depth.saturating_sub(1),
         Kind::ShareContext => scratch.share_depth = scratch.share_depth.saturating_sub(1),
         Kind::Control => scratch.button_depth = scratch.button_depth.saturating_sub(1),
+        Kind::Picture => scratch.picture_depth = scratch.picture_depth.saturating_sub(1),
         _ => {
             scratch.in_title = false;
             scratch.title_done = true;
@@ -981,4 +995,27 @@ fn on_share_text(t: &mut TextChunk<'_>, rules: &CompiledRules, st: &mut PassStat
     } else {
         t.replace(&held, ContentType::Html);
     }
+}
+
+/// Handles a `<source>`: in a `<picture>`, a lazy `srcset` is promoted and a placeholder one
+/// goes; elsewhere (a video's or audio's, which the sanitizer drops) the element goes.
+fn on_source(el: &mut Element<'_, '_, SendHandlerTypes>, st: &mut PassState) -> Outcome {
+    if st.scratch.picture_depth == 0 {
+        el.remove();
+        return Outcome::Removed;
+    }
+    let attrs = attributes(el);
+    let promotion = lazy::promote(&attrs);
+    match &promotion.srcset {
+        Some(srcset) => {
+            st.found.report.images_promoted += 1;
+            set_attribute(el, "srcset", srcset);
+        }
+        None if promotion.no_image => {
+            el.remove(); // nothing but a placeholder: the `<img>` after it is the image
+            return Outcome::Removed;
+        }
+        None => {}
+    }
+    Outcome::Kept
 }

@@ -17,6 +17,10 @@ pub(crate) fn builder(allowances: &Allowances) -> ammonia::Builder<'static> {
     builder
         .add_generic_attributes(["dir"])
         .add_tag_attributes("img", ["srcset", "sizes"])
+        // Responsive images keep their candidates; the rewrite pass keeps `<source>` only in
+        // a `<picture>` (a video's sources go with it).
+        .add_tags(["picture", "source"])
+        .add_tag_attributes("source", ["srcset", "sizes", "type", "media"])
         .add_tag_attributes("time", ["datetime"])
         .link_rel(Some("noopener noreferrer"))
         .attribute_filter(filter_attribute);
