@@ -2,14 +2,16 @@
 //! points. The stages themselves live in `pipeline` (one clean) and `stream` (the two streams).
 
 use std::io::Read;
+use std::sync::Arc;
 
 use lol_html::OutputSink;
 use url::Url;
 
 use crate::cleaned::Cleaned;
 use crate::embed::EmbedMode;
+use crate::engine::Engine;
 use crate::report::Report;
-use crate::rewrite::{Context, Selectors};
+use crate::rewrite::Selectors;
 use crate::rules::{CompiledRules, RedirectorRule, Rules, ShareRule};
 use crate::shortlink::ShortLinks;
 use crate::stream::{CleanStream, RewriteStream};
@@ -37,20 +39,10 @@ const MIN_REWRITE_MEMORY_LIMIT: usize = 64 * 1024;
 /// );
 /// # Ok::<(), rfi_clean::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cleaner {
-    pub(crate) rules: CompiledRules,
-    pub(crate) selectors: Selectors,
-    pub(crate) sanitizer: ammonia::Builder<'static>,
-    pub(crate) max_input_size: usize,
-    pub(crate) rewrite_memory_limit: usize,
-    /// The encoding of byte input that declares none and is not UTF-8.
-    pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
-    pub(crate) embeds: EmbedMode,
-    /// The base URL of every document, before the document's own (absolute http(s)).
-    pub(crate) base_url: Option<Url>,
-    /// Write every link resolved against the document's base URL.
-    pub(crate) absolute_links: bool,
+    // Shared: a clone is a pointer copy, for threads and tasks that each hold one.
+    engine: Arc<Engine>,
 }
 
 /// Options for one clean ([`Cleaner::clean_with`]), on top of the cleaner's settings.
@@ -425,31 +417,22 @@ impl CleanerBuilder {
         let base_url = self.base_url.as_deref().map(parse_base_url).transpose()?;
         let rules = CompiledRules::new(&self.rules)?;
         Ok(Cleaner {
-            encoding,
-            embeds: self.embeds,
-            base_url,
-            absolute_links: self.absolute_links,
-            selectors: Selectors::new(&rules),
-            sanitizer: sanitize::builder(&rules.allowances),
-            rules,
-            max_input_size: self.max_input_size,
-            rewrite_memory_limit: self.rewrite_memory_limit,
+            engine: Arc::new(Engine {
+                encoding,
+                embeds: self.embeds,
+                base_url,
+                absolute_links: self.absolute_links,
+                selectors: Selectors::new(&rules),
+                sanitizer: sanitize::builder(&rules.allowances),
+                rules,
+                max_input_size: self.max_input_size,
+                rewrite_memory_limit: self.rewrite_memory_limit,
+            }),
         })
     }
 }
 
 impl Cleaner {
-    /// What the passes of one clean share; `full`: the sanitizer is there for `<noscript>`.
-    pub(crate) fn context(&self, full: bool) -> Context<'_> {
-        Context {
-            rules: &self.rules,
-            selectors: &self.selectors,
-            memory_limit: self.rewrite_memory_limit,
-            sanitizer: full.then_some(&self.sanitizer),
-            embeds: self.embeds,
-        }
-    }
-
     /// A builder with the default rules and limits.
     pub fn builder() -> CleanerBuilder {
         CleanerBuilder::default()
@@ -468,7 +451,7 @@ impl Cleaner {
     /// [`Error::InputTooLarge`] past `max_input_size`, [`Error::MemoryLimitExceeded`] if one tag
     /// needs more than `rewrite_memory_limit`.
     pub fn clean(&self, input: &str) -> Result<Cleaned, Error> {
-        pipeline::clean(self, input, self.base_url.as_ref())
+        pipeline::clean(&self.engine, input, self.engine.base_url.as_ref())
     }
 
     /// Cleans one document with per-call [`CleanOptions`] (its URL, for one).
@@ -490,7 +473,11 @@ impl Cleaner {
             .as_deref()
             .map(parse_base_url)
             .transpose()?;
-        pipeline::clean(self, input, base.as_ref().or(self.base_url.as_ref()))
+        pipeline::clean(
+            &self.engine,
+            input,
+            base.as_ref().or(self.engine.base_url.as_ref()),
+        )
     }
 
     /// Cleans a document given as bytes: UTF-8, or a legacy encoding that the page declares
@@ -508,14 +495,7 @@ impl Cleaner {
     /// [`Error::InvalidEncoding`] for input invalid in the encoding it declares, and those of
     /// [`Cleaner::clean`].
     pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned, Error> {
-        if input.len() > self.max_input_size {
-            return Err(Error::InputTooLarge {
-                size: input.len(),
-                limit: self.max_input_size,
-            });
-        }
-        let text = charset::decode(input, self.encoding)?;
-        self.clean(&text)
+        pipeline::clean_bytes(&self.engine, input)
     }
 
     /// Reads a whole document from `reader` (at most `max_input_size` bytes) and cleans it.
@@ -530,7 +510,7 @@ impl Cleaner {
     /// [`Error::Io`] if reading fails, and those of [`Cleaner::clean_bytes`].
     pub fn clean_reader(&self, reader: impl Read) -> Result<Cleaned, Error> {
         let mut stream = self.clean_stream();
-        let mut reader = reader.take(self.max_input_size as u64 + 1);
+        let mut reader = reader.take(self.engine.max_input_size as u64 + 1);
         let mut buf = vec![0; 64 * 1024];
         loop {
             let n = match reader.read(&mut buf) {
@@ -560,10 +540,10 @@ impl Cleaner {
     /// ```
     pub fn clean_url(&self, url: &str) -> String {
         let base = links::Base {
-            url: self.base_url.as_ref(),
-            absolute: self.absolute_links,
+            url: self.engine.base_url.as_ref(),
+            absolute: self.engine.absolute_links,
         };
-        links::rewrite(url, base, &self.rules, &ShortLinks::new())
+        links::rewrite(url, base, &self.engine.rules, &ShortLinks::new())
             .url
             .unwrap_or_else(|| url.to_owned())
     }
@@ -583,7 +563,7 @@ impl Cleaner {
     /// # Ok::<(), rfi_clean::Error>(())
     /// ```
     pub fn clean_stream(&self) -> CleanStream<'_> {
-        CleanStream::new(self)
+        CleanStream::new(&self.engine)
     }
 
     /// Starts a rewrite-only stream: every rewrite rule (share widgets, links), no sanitizer, in
@@ -603,7 +583,7 @@ impl Cleaner {
     /// # Ok::<(), rfi_clean::Error>(())
     /// ```
     pub fn rewrite_stream<O: OutputSink>(&self, sink: O) -> RewriteStream<'_, O> {
-        RewriteStream::new(self, sink)
+        RewriteStream::new(&self.engine, sink)
     }
 
     /// Runs the rewrite-only stage on a whole input (see [`Cleaner::rewrite_stream`]).

@@ -8,7 +8,6 @@ use url::Url;
 
 use crate::Error;
 use crate::endpoint::Endpoint;
-use crate::rules::EmbedRule;
 use crate::scheme::is_web;
 
 /// What a document's embeds become.
@@ -44,18 +43,22 @@ pub(crate) struct CompiledEmbed {
 }
 
 impl CompiledEmbed {
-    pub(crate) fn new(rule: &EmbedRule) -> Result<CompiledEmbed, Error> {
+    /// Compiles one `[[embed]]` rule: its service name, endpoint patterns and link template.
+    pub(crate) fn new(
+        service: &str,
+        endpoint_patterns: &[String],
+        link_template: &str,
+    ) -> Result<CompiledEmbed, Error> {
         let invalid = |reason: &str| Error::InvalidRule {
-            rule: rule.link.clone(),
+            rule: link_template.to_owned(),
             reason: reason.to_owned(),
         };
-        let endpoints = rule
-            .endpoints
+        let endpoints = endpoint_patterns
             .iter()
             .map(|p| Endpoint::parse(p))
             .collect::<Result<Vec<_>, _>>()?;
         let mut link = Vec::new();
-        let mut rest = rule.link.as_str();
+        let mut rest = link_template;
         while let Some(open) = rest.find('{') {
             if open > 0 {
                 link.push(Piece::Literal(rest[..open].to_owned()));
@@ -90,11 +93,11 @@ impl CompiledEmbed {
                 "a link starts with https:// (or is a lone {url:NAME} placeholder)",
             ));
         }
-        if rule.service.trim().is_empty() {
+        if service.trim().is_empty() {
             return Err(invalid("an embed rule needs a service name"));
         }
         Ok(CompiledEmbed {
-            service: rule.service.clone(),
+            service: service.to_owned(),
             endpoints,
             link,
         })
@@ -264,12 +267,8 @@ mod tests {
             "https://x.com/{zz}",
             "https://x.com/{1",
         ] {
-            let rule = EmbedRule {
-                service: "x".into(),
-                endpoints: vec!["x.com/embed/".into()],
-                link: link.into(),
-            };
-            assert!(CompiledEmbed::new(&rule).is_err(), "{link}");
+            let endpoints = ["x.com/embed/".to_owned()];
+            assert!(CompiledEmbed::new("x", &endpoints, link).is_err(), "{link}");
         }
     }
 }

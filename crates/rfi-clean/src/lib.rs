@@ -26,12 +26,15 @@
 //! [`Cleaner::rewrite_stream`] (rewrite rules only, constant memory, for trusted input).
 #![warn(missing_docs)]
 
+mod allowance;
 mod charset;
 mod cleaned;
 mod cleaner;
+mod display;
 mod document;
 mod embed;
 mod endpoint;
+mod engine;
 mod envelope;
 mod error;
 mod extract;
@@ -53,6 +56,7 @@ mod stream;
 
 use std::sync::LazyLock;
 
+pub use allowance::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules};
 pub use cleaned::{Cleaned, DocumentKind};
 pub use cleaner::{
     CleanOptions, Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT,
@@ -64,8 +68,7 @@ pub use extract::{Article, Image, Link};
 pub use report::Report;
 pub use rules::{
     ConditionalTracking, DEFAULT_RULES_TOML, EmbedRule, QueryValue, RedirectorRule, Rules,
-    SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, ScopedTracking, ShareRule,
-    TrackingRules,
+    ScopedTracking, ShareRule, TrackingRules,
 };
 pub use stream::{CleanStream, RewriteStream};
 
@@ -83,7 +86,7 @@ pub use stream::{CleanStream, RewriteStream};
 /// ```
 pub fn display_url(url: &str) -> String {
     match links::parse_absolute(url) {
-        Some(parsed) if scheme::is_web(&parsed) => links::display(&parsed),
+        Some(parsed) if scheme::is_web(&parsed) => display::display(&parsed),
         _ => url.to_owned(),
     }
 }

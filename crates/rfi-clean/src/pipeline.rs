@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 
 use crate::cleaned::{Cleaned, DocumentKind};
-use crate::cleaner::Cleaner;
 use crate::document::{self, Document};
+use crate::engine::Engine;
 use crate::report::Report;
 use url::Url;
 
@@ -17,13 +17,25 @@ use crate::document::HeadFacts;
 use crate::rewrite::{Findings, Pass, PassOptions, document_base};
 use crate::scheme::is_web_str;
 use crate::shortlink::{self, ShortLinks};
-use crate::{Error, links, normalize, output};
+use crate::{Error, charset, links, normalize, output};
 
 /// Extra sanitize rounds at most for a document that the parser reshapes on every reparse.
 const MAX_SANITIZE_ROUNDS: usize = 16;
 
-/// Cleans one document (see [`Cleaner::clean`]).
-pub(crate) fn clean(cleaner: &Cleaner, input: &str, base: Option<&Url>) -> Result<Cleaned, Error> {
+/// Cleans a document given as bytes (see [`Cleaner::clean_bytes`](crate::Cleaner::clean_bytes)).
+pub(crate) fn clean_bytes(cleaner: &Engine, input: &[u8]) -> Result<Cleaned, Error> {
+    if input.len() > cleaner.max_input_size {
+        return Err(Error::InputTooLarge {
+            size: input.len(),
+            limit: cleaner.max_input_size,
+        });
+    }
+    let text = charset::decode(input, cleaner.encoding)?;
+    clean(cleaner, &text, cleaner.base_url.as_ref())
+}
+
+/// Cleans one document (see [`Cleaner::clean`](crate::Cleaner::clean)).
+pub(crate) fn clean(cleaner: &Engine, input: &str, base: Option<&Url>) -> Result<Cleaned, Error> {
     let (cleaned, parsers_differ) = clean_once(cleaner, input, base)?;
     if !parsers_differ {
         return Ok(cleaned);
@@ -40,11 +52,7 @@ pub(crate) fn clean(cleaner: &Cleaner, input: &str, base: Option<&Url>) -> Resul
 
 /// One pass: detect, rewrite, sanitize, normalize, output. Also says whether the sanitized
 /// output holds more links than the rewrite rules saw.
-fn clean_once(
-    cleaner: &Cleaner,
-    input: &str,
-    base: Option<&Url>,
-) -> Result<(Cleaned, bool), Error> {
+fn clean_once(cleaner: &Engine, input: &str, base: Option<&Url>) -> Result<(Cleaned, bool), Error> {
     if input.len() > cleaner.max_input_size {
         return Err(Error::InputTooLarge {
             size: input.len(),
@@ -164,7 +172,7 @@ fn clean_once(
 /// One rewrite pass over `body`: with `table`, short links resolve against it; without, the
 /// pass learns pairings from share links as it goes.
 fn rewrite_pass(
-    cleaner: &Cleaner,
+    cleaner: &Engine,
     body: &str,
     kind: DocumentKind,
     envelope_url: Option<&str>,
@@ -194,7 +202,7 @@ fn rewrite_pass(
 }
 
 /// Sanitizes and normalizes until the output parses back to itself (see `normalize`).
-fn sanitize(cleaner: &Cleaner, html: &str, report: &mut Report) -> normalize::Normalized {
+fn sanitize(cleaner: &Engine, html: &str, report: &mut Report) -> normalize::Normalized {
     let round = |input: &str, report: &mut Report| {
         // ammonia's `to_string` would check its UTF-8 with std; html5ever writes UTF-8 into
         // a Vec, which cannot fail (and a lossy read of it would change nothing).

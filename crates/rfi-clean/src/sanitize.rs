@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::rules::Allowances;
+use crate::allowance::Allowances;
 use crate::scheme::looks_scripted;
 
 /// The ammonia builder for rfi-clean's policy, plus checked allowances. Built once per `Cleaner`.
@@ -96,7 +96,9 @@ pub(crate) fn srcset_urls(value: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, extra_allowances};
+    use crate::allowance::{
+        SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, extra_allowances,
+    };
 
     #[test]
     fn the_builder_does_not_panic() {

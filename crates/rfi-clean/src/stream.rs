@@ -5,17 +5,18 @@ use lol_html::send::SendHandlerTypes;
 use lol_html::{HtmlRewriter, OutputSink};
 
 use crate::cleaned::Cleaned;
-use crate::cleaner::Cleaner;
+use crate::engine::Engine;
 use crate::envelope::{self, Detect};
+use crate::pipeline;
 use crate::report::Report;
 use crate::rewrite::{Pass, PassOptions};
 use crate::shortlink::ShortLinks;
 use crate::{Error, links, output};
 
-/// A full clean fed in chunks; see [`Cleaner::clean_stream`].
+/// A full clean fed in chunks; see [`Cleaner::clean_stream`](crate::Cleaner::clean_stream).
 #[derive(Debug)]
 pub struct CleanStream<'c> {
-    cleaner: &'c Cleaner,
+    cleaner: &'c Engine,
     input: Vec<u8>,
 }
 
@@ -39,14 +40,14 @@ impl CleanStream<'_> {
     /// Cleans everything written.
     ///
     /// # Errors
-    /// Those of [`Cleaner::clean_bytes`].
+    /// Those of [`Cleaner::clean_bytes`](crate::Cleaner::clean_bytes).
     pub fn finish(self) -> Result<Cleaned, Error> {
-        self.cleaner.clean_bytes(&self.input)
+        pipeline::clean_bytes(self.cleaner, &self.input)
     }
 }
 
 impl<'c> CleanStream<'c> {
-    pub(crate) fn new(cleaner: &'c Cleaner) -> CleanStream<'c> {
+    pub(crate) fn new(cleaner: &'c Engine) -> CleanStream<'c> {
         CleanStream {
             cleaner,
             input: Vec::new(),
@@ -54,9 +55,9 @@ impl<'c> CleanStream<'c> {
     }
 }
 
-/// A rewrite-only stream; see [`Cleaner::rewrite_stream`].
+/// A rewrite-only stream; see [`Cleaner::rewrite_stream`](crate::Cleaner::rewrite_stream).
 pub struct RewriteStream<'c, O: OutputSink> {
-    cleaner: &'c Cleaner,
+    cleaner: &'c Engine,
     /// What the envelope's header line needed (its URL is cleaned before the body streams).
     header_report: Report,
     phase: Phase<'c, O>,
@@ -82,7 +83,7 @@ impl<O: OutputSink> std::fmt::Debug for RewriteStream<'_, O> {
 }
 
 impl<'c, O: OutputSink> RewriteStream<'c, O> {
-    pub(crate) fn new(cleaner: &'c Cleaner, sink: O) -> RewriteStream<'c, O> {
+    pub(crate) fn new(cleaner: &'c Engine, sink: O) -> RewriteStream<'c, O> {
         RewriteStream {
             cleaner,
             header_report: Report::default(),

@@ -1,0 +1,407 @@
+//! The streaming rewrite pass on lol_html: share links and widgets go, links are unwrapped,
+//! stripped and decoded for display, a link whose text spells its old URL shows the new one.
+//!
+//! It must run before the sanitizer: ammonia drops the `data-*` attributes and the `whatsapp:`
+//! scheme that identify widgets. Its output is never trusted: the full clean always sanitizes it.
+//! lol_html hands attribute values and text over raw, so entities are undone here before
+//! matching, and `&` is escaped again when a value is written back (lol_html escapes `"`).
+
+mod link;
+mod media;
+mod share_text;
+mod state;
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+
+use lol_html::html_content::{ContentType, Element, TextChunk};
+use lol_html::send::SendHandlerTypes;
+use lol_html::{
+    ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings, OutputSink, Settings,
+};
+
+use crate::{links, noscript, share};
+pub(crate) use state::{Context, Findings, PassOptions, Selectors, document_base, is_base};
+use state::{Kind, Outcome, PassState, Scratch, Shared, attributes, close_tracked, lock};
+
+/// A page title is kept up to this length.
+const MAX_TITLE: usize = 4096;
+
+/// Elements nested deeper than this are unwrapped: their tags go, their content stays. The
+/// HTML parser behind the sanitizer (html5ever) spends time quadratic in the nesting of block
+/// elements (100,000 nested `<div>` take 18 s in `ammonia::clean`); browsers cap nesting too
+/// (Blink at 512).
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// Elements that the parser closes by itself when a sibling starts (`<p>a<p>b`), or that never
+/// nest: they do not count towards `MAX_DEPTH`, so pages full of unclosed paragraphs are safe.
+const NOT_COUNTED: &[&str] = &[
+    "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "optgroup", "option", "p",
+    "rb", "rp", "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
+];
+
+/// One rewrite pass over one document: options in, a rewriter, findings out.
+#[derive(Debug)]
+pub(crate) struct Pass {
+    state: Shared,
+}
+
+impl Pass {
+    pub(crate) fn new(mut opts: PassOptions) -> Pass {
+        let scratch = Scratch {
+            short_links: std::mem::take(&mut opts.short_links),
+            ..Scratch::default()
+        };
+        let mut state = PassState {
+            opts,
+            found: Findings::default(),
+            scratch,
+        };
+        state.refresh_base();
+        Pass {
+            state: Arc::new(Mutex::new(state)),
+        }
+    }
+
+    /// What the pass has found so far (all of it, once its rewriter has ended).
+    pub(crate) fn take_findings(&self) -> Findings {
+        std::mem::take(&mut lock(&self.state).found)
+    }
+
+    /// Builds a rewriter that runs every rewrite rule into `sink`.
+    pub(crate) fn rewriter<'h, O: OutputSink>(
+        &self,
+        ctx: Context<'h>,
+        sink: O,
+    ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
+        rewriter(ctx, Arc::clone(&self.state), sink)
+    }
+}
+
+/// Builds a rewriter that runs every rewrite rule into `sink`.
+fn rewriter<'h, O: OutputSink>(
+    ctx: Context<'h>,
+    state: Shared,
+    sink: O,
+) -> HtmlRewriter<'h, O, SendHandlerTypes> {
+    let Context {
+        selectors,
+        memory_limit,
+        ..
+    } = ctx;
+    let mut settings = Settings::new_send()
+        .with_strict(false)
+        .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(memory_limit));
+    for (selector, kind) in &selectors.elements {
+        let state = Arc::clone(&state);
+        let kind = *kind;
+        let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
+            if el.removed() {
+                return Ok(()); // another rule took it already
+            }
+            let outcome = on_element(kind, el, ctx, &mut lock(&state));
+            if outcome == Outcome::Removed && el.can_have_content() {
+                let inner = Arc::clone(&state);
+                let on_end = el.on_end_tag(Box::new(move |_| {
+                    let mut st = lock(&inner);
+                    st.scratch.removed_depth = st.scratch.removed_depth.saturating_sub(1);
+                    Ok(())
+                }));
+                if on_end.is_ok() {
+                    lock(&state).scratch.removed_depth += 1;
+                }
+            } else if outcome == Outcome::Tracked {
+                // The end of an element whose extent a rule follows (`<svg>`, `<title>`).
+                let inner = Arc::clone(&state);
+                let on_end = el.on_end_tag(Box::new(move |_| {
+                    close_tracked(kind, &mut lock(&inner).scratch);
+                    Ok(())
+                }));
+                if on_end.is_err() {
+                    // No end tag will come: it does not stay open.
+                    close_tracked(kind, &mut lock(&state).scratch);
+                }
+            } else if outcome == Outcome::Counted {
+                let inner = Arc::clone(&state);
+                let on_end = el.on_end_tag(Box::new(move |_| {
+                    let mut st = lock(&inner);
+                    st.scratch.depth = st.scratch.depth.saturating_sub(1);
+                    Ok(())
+                }));
+                if on_end.is_err() {
+                    // No end tag will come: it does not stay open.
+                    let mut st = lock(&state);
+                    st.scratch.depth = st.scratch.depth.saturating_sub(1);
+                }
+            }
+            Ok(())
+        };
+        settings = settings.append_element_content_handler((
+            Cow::Borrowed(selector),
+            ElementContentHandlers::default().element(handler),
+        ));
+    }
+    let on_link_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            link::on_link_text(t, &mut lock(&state));
+            Ok(())
+        }
+    };
+    let on_noscript_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            on_noscript_text(t, ctx, &mut lock(&state));
+            Ok(())
+        }
+    };
+    let on_share_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            share_text::on_share_text(t, ctx.rules, &mut lock(&state));
+            Ok(())
+        }
+    };
+    let on_title_text = move |t: &mut TextChunk<'_>| -> HandlerResult {
+        let mut st = lock(&state);
+        if st.opts.capture_page && st.scratch.in_title {
+            let title = st.found.head.title.get_or_insert_with(String::new);
+            if title.len() < MAX_TITLE {
+                title.push_str(t.as_str());
+            }
+        }
+        Ok(())
+    };
+    settings = settings
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.link_text),
+            ElementContentHandlers::default().text(on_link_text),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.title_text),
+            ElementContentHandlers::default().text(on_title_text),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.noscript_text),
+            ElementContentHandlers::default().text(on_noscript_text),
+        ))
+        .append_element_content_handler((
+            Cow::Borrowed(&selectors.share_text),
+            ElementContentHandlers::default().text(on_share_text),
+        ));
+    HtmlRewriter::new(settings, sink)
+}
+
+/// Handles one start tag for one rule.
+fn on_element(
+    kind: Kind,
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    ctx: Context<'_>,
+    st: &mut PassState,
+) -> Outcome {
+    let rules = ctx.rules;
+    if st.scratch.removed_depth > 0 {
+        // Inside a removed widget: it all goes already, and counts once.
+        st.scratch.link = None;
+        return Outcome::Kept;
+    }
+    match kind {
+        Kind::ShareWidget => {
+            st.found.report.share_widgets_removed += 1;
+            el.remove();
+            Outcome::Removed
+        }
+        Kind::Any => {
+            if !el.attributes().is_empty()
+                && share::is_promo(
+                    el.attributes().iter().map(|a| a.name()),
+                    &rules.promo_attribute_prefixes,
+                )
+            {
+                st.found.report.promos_removed += 1;
+                el.remove();
+                return Outcome::Removed;
+            }
+            if !st.opts.cap_depth
+                || !el.can_have_content()
+                || NOT_COUNTED.contains(&el.tag_name().as_str())
+            {
+                return Outcome::Kept;
+            }
+            if st.scratch.depth >= MAX_DEPTH {
+                st.found.report.elements_unnested += 1;
+                el.remove_and_keep_content();
+                return Outcome::Kept;
+            }
+            st.scratch.depth += 1;
+            Outcome::Counted
+        }
+        Kind::Link => {
+            if link::on_link(el, rules, st) {
+                return Outcome::Removed;
+            }
+            st.found.urls_seen += 1;
+            Outcome::Kept
+        }
+        Kind::Image => media::on_image(el, rules, st),
+        Kind::Control => {
+            // Only share controls: another button's text may belong to a paragraph (`×`,
+            // `Continuer à lire ici`), and the sanitizer keeps it as text.
+            if !share::is_share_control(&attributes(el), &rules.share_labels) {
+                st.scratch.button_depth += 1;
+                return Outcome::Tracked;
+            }
+            st.found.report.controls_removed += 1;
+            el.remove();
+            Outcome::Removed
+        }
+        Kind::Noscript => {
+            if ctx.sanitizer.is_none() {
+                return Outcome::Kept; // the rewrite-only stream leaves it to the browser
+            }
+            if st.opts.in_noscript {
+                el.remove(); // nested: text to every parser, and no use to anyone
+                return Outcome::Removed;
+            }
+            st.found.report.noscripts_unwrapped += 1;
+            st.scratch.noscript = Some(String::new());
+            el.remove_and_keep_content();
+            Outcome::Kept
+        }
+        Kind::Embed => media::on_embed(el, ctx, st),
+        Kind::Picture => {
+            st.scratch.picture_depth += 1;
+            Outcome::Tracked
+        }
+        Kind::Source => media::on_source(el, st),
+        Kind::ShareContext => {
+            let says_share = ["class", "id"]
+                .iter()
+                .filter_map(|name| el.get_attribute(name))
+                .any(|value| share::has_share_token(&value));
+            if !says_share || !el.can_have_content() {
+                return Outcome::Kept;
+            }
+            st.scratch.share_depth += 1;
+            Outcome::Tracked
+        }
+        Kind::Svg => {
+            if !el.can_have_content() {
+                return Outcome::Kept;
+            }
+            st.scratch.svg_depth += 1;
+            Outcome::Tracked
+        }
+        Kind::Canonical => {
+            let rel = el.get_attribute("rel").unwrap_or_default();
+            if rel
+                .split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("canonical"))
+            {
+                if let Some(href) = el.get_attribute("href") {
+                    if st.found.head.canonical.is_none() {
+                        st.found.head.canonical =
+                            Some(htmlize::unescape_attribute(&href).trim().to_owned());
+                        st.refresh_base();
+                    }
+                }
+            }
+            Outcome::Kept
+        }
+        Kind::OgUrl => {
+            let property = el.get_attribute("property").unwrap_or_default();
+            if property.eq_ignore_ascii_case("og:url") {
+                if let Some(content) = el.get_attribute("content") {
+                    if st.found.head.og_url.is_none() {
+                        st.found.head.og_url =
+                            Some(htmlize::unescape_attribute(&content).trim().to_owned());
+                        st.refresh_base();
+                    }
+                }
+            }
+            Outcome::Kept
+        }
+        Kind::Title if st.opts.capture_page => {
+            el.remove();
+            // The page's title is the first one outside SVG (`document.title`); an icon's
+            // `<title>` in the body is not (found on a real page: the share icons' names).
+            if st.scratch.svg_depth > 0 || st.scratch.title_done {
+                return Outcome::Kept;
+            }
+            st.scratch.in_title = true;
+            Outcome::Tracked // the title's text is still captured; nothing was lost
+        }
+        Kind::Html if st.opts.capture_page => {
+            if let Some(lang) = el.get_attribute("lang") {
+                st.found.head.lang.get_or_insert(lang);
+            }
+            Outcome::Kept
+        }
+        Kind::Base => {
+            // Only the first `<base href>` counts (HTML, "the frozen base URL").
+            if st.found.head.base_href.is_none() {
+                if let Some(href) = el.get_attribute("href") {
+                    let href = htmlize::unescape_attribute(&href);
+                    st.found.head.base_href = Some(links::trim_url(&href).to_owned());
+                    st.refresh_base();
+                }
+            }
+            Outcome::Kept
+        }
+        Kind::Title | Kind::Html => Outcome::Kept,
+    }
+}
+
+/// The content of a `<noscript>`, which lol_html reads as text (as a browser with script
+/// does): collected, then read as markup by a pass of its own, balanced by the sanitizer, and
+/// put back in its place. Trackers go; a page's notice that script is needed goes.
+fn on_noscript_text(t: &mut TextChunk<'_>, ctx: Context<'_>, st: &mut PassState) {
+    let Some(content) = st.scratch.noscript.as_mut() else {
+        return;
+    };
+    if content.len() + t.as_str().len() <= noscript::MAX_CONTENT {
+        content.push_str(t.as_str());
+    }
+    if !t.last_in_text_node() {
+        t.remove();
+        return;
+    }
+    let content = st.scratch.noscript.take().unwrap_or_default();
+    let html = unwrap_noscript(&content, ctx, st);
+    t.replace(&html, ContentType::Html);
+}
+
+/// Reads the content of a `<noscript>` as markup, with every rule (see `on_noscript_text`).
+fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> String {
+    let Some(sanitizer) = ctx.sanitizer else {
+        return String::new();
+    };
+    let pass = Pass::new(PassOptions {
+        short_links: st.scratch.short_links.clone(),
+        cap_depth: true,
+        in_noscript: true,
+        image_before: std::mem::take(&mut st.scratch.last_image),
+        envelope_url: st.opts.envelope_url.clone(),
+        // The content of a `<noscript>` shares its document's base URL.
+        base_url: st.scratch.base.clone(),
+        absolute_links: st.opts.absolute_links,
+        ..PassOptions::default()
+    });
+    let mut out = Vec::with_capacity(content.len());
+    let mut rewriter = pass.rewriter(ctx, |chunk: &[u8]| out.extend_from_slice(chunk));
+    let rewritten = rewriter
+        .write(content.as_bytes())
+        .and_then(|()| rewriter.end());
+    let found = pass.take_findings();
+    if rewritten.is_err() {
+        return String::new(); // fallback content only: nothing of the article is lost
+    }
+    let text = String::from_utf8_lossy(&out);
+    let balanced = sanitizer.clean(&text).to_string();
+    if noscript::is_script_notice(&balanced) {
+        return String::new();
+    }
+    st.found.report += found.report;
+    st.found.urls_seen += found.urls_seen;
+    balanced
+}
