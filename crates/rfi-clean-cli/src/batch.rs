@@ -228,11 +228,11 @@ fn process(
     let name = input.name();
     if settings.no_sanitize && !matches!(settings.mode, Mode::Check { .. }) {
         return match stream(cleaner, input, target, &settings.mode) {
-            Ok((done, bytes_in, bytes_out, report)) => Outcome {
+            Ok((done, streamed)) => Outcome {
                 result: Ok(done),
-                bytes_in,
-                bytes_out,
-                report,
+                bytes_in: streamed.read,
+                bytes_out: streamed.written,
+                report: streamed.report,
             },
             Err(err) => Outcome {
                 result: Err(format!("{name}: {err:#}")),
@@ -357,7 +357,7 @@ fn stream(
     input: &Input,
     target: Option<PathBuf>,
     mode: &Mode,
-) -> Result<(Done, usize, usize, Report)> {
+) -> Result<(Done, Streamed)> {
     let mut reader: Box<dyn Read> = match input {
         Input::Stdin => Box::new(io::stdin().lock()),
         Input::File { path, .. } => {
@@ -370,8 +370,7 @@ fn stream(
     let target = match (mode, input) {
         (Mode::Stdout, _) => {
             let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-            let (read, written, report) = rewrite_into(cleaner, &mut reader, &mut out)?;
-            return Ok((Done::Written, read, written, report));
+            return Ok((Done::Written, rewrite_into(cleaner, &mut reader, &mut out)?));
         }
         (Mode::InPlace, Input::File { path, .. }) => path.clone(),
         _ => target.context("no output path")?,
@@ -379,38 +378,55 @@ fn stream(
     fsutil::create_folder_for(&target)
         .with_context(|| format!("cannot create the folder of {}", target.display()))?;
     let mut tmp = fsutil::temp_file_for(&target)?;
-    let (read, written, report) = {
+    let streamed = {
         let mut out = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
         rewrite_into(cleaner, &mut reader, &mut out)?
     };
     if matches!(mode, Mode::InPlace) && same_content(&target, tmp.path())? {
-        return Ok((Done::Unchanged, read, written, report));
+        return Ok((Done::Unchanged, streamed));
     }
     fsutil::persist(tmp, &target, durability(mode))
         .with_context(|| format!("{}: write failed", target.display()))?;
-    Ok((Done::Written, read, written, report))
+    Ok((Done::Written, streamed))
 }
 
-/// Runs the rewrite stream from `reader` into `out`; returns bytes read, bytes written, report.
-fn rewrite_into(
-    cleaner: &Cleaner,
-    reader: &mut dyn Read,
-    out: &mut dyn Write,
-) -> Result<(usize, usize, Report)> {
-    // The sink cannot return an error: it keeps the first one, and the loop checks it.
-    let sink = std::cell::RefCell::new((out, None::<io::Error>, 0usize, None::<u8>));
-    let mut stream = cleaner.rewrite_stream(|chunk: &[u8]| {
-        let mut sink = sink.borrow_mut();
-        if sink.1.is_none() && !chunk.is_empty() {
-            match sink.0.write_all(chunk) {
-                Ok(()) => {
-                    sink.2 += chunk.len();
-                    sink.3 = chunk.last().copied();
-                }
-                Err(e) => sink.1 = Some(e),
-            }
+/// What went through one rewrite stream.
+struct Streamed {
+    read: usize,
+    written: usize,
+    report: Report,
+}
+
+/// A writer that counts what it passes on and remembers the last byte.
+struct Counting<'a> {
+    out: &'a mut dyn Write,
+    written: usize,
+    last: Option<u8>,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
         }
-    });
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Runs the rewrite stream from `reader` into `out`.
+fn rewrite_into(cleaner: &Cleaner, reader: &mut dyn Read, out: &mut dyn Write) -> Result<Streamed> {
+    let mut counting = Counting {
+        out,
+        written: 0,
+        last: None,
+    };
+    let mut stream = cleaner.rewrite_stream(&mut counting);
     let mut buf = vec![0; 64 * 1024];
     let mut read = 0usize;
     loop {
@@ -425,21 +441,17 @@ fn rewrite_into(
         }
         read += n;
         stream.write(&buf[..n])?;
-        if let Some(e) = sink.borrow_mut().1.take() {
-            return Err(e).context("write failed");
-        }
     }
     let report = stream.end()?;
-    let (out, error, mut written, last) = sink.into_inner();
-    if let Some(e) = error {
-        return Err(e).context("write failed");
+    if counting.written > 0 && counting.last != Some(b'\n') {
+        counting.write_all(b"\n").context("write failed")?;
     }
-    if written > 0 && last != Some(b'\n') {
-        out.write_all(b"\n").context("write failed")?;
-        written += 1;
-    }
-    out.flush().context("write failed")?;
-    Ok((read, written, report))
+    counting.flush().context("write failed")?;
+    Ok(Streamed {
+        read,
+        written: counting.written,
+        report,
+    })
 }
 
 /// Do two files hold the same bytes?

@@ -1,6 +1,6 @@
 //! Cleaned documents in the output formats.
 
-use rfi_clean::{Cleaned, DocumentKind};
+use rfi_clean::Cleaned;
 use serde_json::{Map, Value};
 
 use crate::Format;
@@ -35,24 +35,12 @@ fn with_title(title: Option<&str>, body: String, markdown: bool) -> String {
     }
 }
 
-/// The JSON fields of a cleaned document (the schema in the README), in order.
+/// The JSON fields of a cleaned document: the library's own serialization of [`Cleaned`] (the
+/// schema in the README), so the CLI and the library cannot drift.
 pub(crate) fn json_fields(cleaned: &Cleaned) -> Map<String, Value> {
-    let article = cleaned.article();
-    let kind = match cleaned.kind() {
-        DocumentKind::Envelope => "envelope",
-        DocumentKind::Page => "page",
-        _ => "fragment",
-    };
-    let mut fields = Map::new();
-    fields.insert("kind".into(), Value::from(kind));
-    if let Ok(Value::Object(article)) = serde_json::to_value(&article) {
-        fields.extend(article);
+    match serde_json::to_value(cleaned) {
+        Ok(Value::Object(fields)) => fields,
+        // `Cleaned` serializes as a struct of strings, numbers and lists: always an object.
+        _ => Map::new(),
     }
-    fields.insert("html".into(), Value::from(cleaned.html()));
-    fields.insert("text".into(), Value::from(cleaned.text()));
-    fields.insert(
-        "report".into(),
-        serde_json::to_value(cleaned.report()).unwrap_or(Value::Null),
-    );
-    fields
 }

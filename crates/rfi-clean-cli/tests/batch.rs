@@ -326,6 +326,38 @@ fn json_for_a_batch_is_one_line_per_document_in_order() {
 }
 
 #[test]
+fn the_cli_json_is_the_library_s_serialization_for_every_fixture() {
+    let fixtures = repo().join("fixtures");
+    let mut names: Vec<_> = fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 17);
+    let cleaner = rfi_clean::Cleaner::default();
+    for path in names {
+        let result = run(&["--format", "json", p(&path)]);
+        let bytes = fs::read(&path).expect("fixture");
+        let Ok(cleaned) = cleaner.clean_bytes(&bytes) else {
+            assert_eq!(result.status.code(), Some(2), "{}", path.display());
+            continue;
+        };
+        assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+        let mut line: serde_json::Value =
+            serde_json::from_str(text(&result.stdout).trim_end()).expect("one JSON line");
+        let object = line.as_object_mut().expect("an object");
+        assert_eq!(object.shift_remove("source"), Some(p(&path).into()));
+        let library = serde_json::to_value(&cleaned).expect("serializes");
+        assert_eq!(line, library, "{}", path.display());
+        // the same keys in the same order
+        let keys =
+            |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+        assert_eq!(keys(&line), keys(&library), "{}", path.display());
+    }
+}
+
+#[test]
 fn output_is_the_same_with_any_number_of_jobs() {
     let fixtures = repo().join("fixtures");
     let one = run(&["--format", "json", "-j1", p(&fixtures)]);

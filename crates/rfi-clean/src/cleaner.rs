@@ -2,8 +2,8 @@
 //! points. The stages themselves live in `pipeline` (one clean) and `stream` (the two streams).
 
 use std::io::Read;
+use std::sync::Arc;
 
-use lol_html::OutputSink;
 use url::Url;
 
 use crate::cleaned::Cleaned;
@@ -22,8 +22,9 @@ pub const DEFAULT_REWRITE_MEMORY_LIMIT: usize = 32 * 1024 * 1024;
 /// The smallest accepted [`CleanerBuilder::rewrite_memory_limit`].
 const MIN_REWRITE_MEMORY_LIMIT: usize = 64 * 1024;
 
-/// Cleans article HTML. Build it once and reuse it: it is `Send + Sync`, and cleaning does not
-/// change it.
+/// Cleans article HTML. Build it once and reuse it: it is `Send + Sync`, cleaning does not
+/// change it, and cloning it is cheap (the compiled rules are shared behind an `Arc`), so each
+/// thread or task can hold its own handle.
 ///
 /// ```
 /// let cleaner = rfi_clean::Cleaner::default();
@@ -37,8 +38,14 @@ const MIN_REWRITE_MEMORY_LIMIT: usize = 64 * 1024;
 /// );
 /// # Ok::<(), rfi_clean::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cleaner {
+    pub(crate) inner: Arc<Compiled>,
+}
+
+/// What a [`Cleaner`] holds, shared by its clones.
+#[derive(Debug)]
+pub(crate) struct Compiled {
     pub(crate) rules: CompiledRules,
     pub(crate) selectors: Selectors,
     pub(crate) sanitizer: ammonia::Builder<'static>,
@@ -301,7 +308,7 @@ impl CleanerBuilder {
     /// ```
     /// let cleaner = rfi_clean::Cleaner::builder().rewrite_memory_limit(1 << 20).build()?;
     /// let huge = format!("<p title=\"{}\">x</p>", "a".repeat(2 << 20));
-    /// let mut stream = cleaner.rewrite_stream(|_: &[u8]| {});
+    /// let mut stream = cleaner.rewrite_stream(std::io::sink());
     /// let result = huge.as_bytes().chunks(64 * 1024).try_for_each(|chunk| stream.write(chunk));
     /// assert!(matches!(result, Err(rfi_clean::Error::MemoryLimitExceeded { .. })));
     /// # Ok::<(), rfi_clean::Error>(())
@@ -425,15 +432,17 @@ impl CleanerBuilder {
         let base_url = self.base_url.as_deref().map(parse_base_url).transpose()?;
         let rules = CompiledRules::new(&self.rules)?;
         Ok(Cleaner {
-            encoding,
-            embeds: self.embeds,
-            base_url,
-            absolute_links: self.absolute_links,
-            selectors: Selectors::new(&rules),
-            sanitizer: sanitize::builder(&rules.allowances),
-            rules,
-            max_input_size: self.max_input_size,
-            rewrite_memory_limit: self.rewrite_memory_limit,
+            inner: Arc::new(Compiled {
+                encoding,
+                embeds: self.embeds,
+                base_url,
+                absolute_links: self.absolute_links,
+                selectors: Selectors::new(&rules),
+                sanitizer: sanitize::builder(&rules.allowances),
+                rules,
+                max_input_size: self.max_input_size,
+                rewrite_memory_limit: self.rewrite_memory_limit,
+            }),
         })
     }
 }
@@ -442,11 +451,11 @@ impl Cleaner {
     /// What the passes of one clean share; `full`: the sanitizer is there for `<noscript>`.
     pub(crate) fn context(&self, full: bool) -> Context<'_> {
         Context {
-            rules: &self.rules,
-            selectors: &self.selectors,
-            memory_limit: self.rewrite_memory_limit,
-            sanitizer: full.then_some(&self.sanitizer),
-            embeds: self.embeds,
+            rules: &self.inner.rules,
+            selectors: &self.inner.selectors,
+            memory_limit: self.inner.rewrite_memory_limit,
+            sanitizer: full.then_some(&self.inner.sanitizer),
+            embeds: self.inner.embeds,
         }
     }
 
@@ -468,7 +477,7 @@ impl Cleaner {
     /// [`Error::InputTooLarge`] past `max_input_size`, [`Error::MemoryLimitExceeded`] if one tag
     /// needs more than `rewrite_memory_limit`.
     pub fn clean(&self, input: &str) -> Result<Cleaned, Error> {
-        pipeline::clean(self, input, self.base_url.as_ref())
+        pipeline::clean(self, input, self.inner.base_url.as_ref())
     }
 
     /// Cleans one document with per-call [`CleanOptions`] (its URL, for one).
@@ -490,7 +499,7 @@ impl Cleaner {
             .as_deref()
             .map(parse_base_url)
             .transpose()?;
-        pipeline::clean(self, input, base.as_ref().or(self.base_url.as_ref()))
+        pipeline::clean(self, input, base.as_ref().or(self.inner.base_url.as_ref()))
     }
 
     /// Cleans a document given as bytes: UTF-8, or a legacy encoding that the page declares
@@ -508,13 +517,13 @@ impl Cleaner {
     /// [`Error::InvalidEncoding`] for input invalid in the encoding it declares, and those of
     /// [`Cleaner::clean`].
     pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned, Error> {
-        if input.len() > self.max_input_size {
+        if input.len() > self.inner.max_input_size {
             return Err(Error::InputTooLarge {
                 size: input.len(),
-                limit: self.max_input_size,
+                limit: self.inner.max_input_size,
             });
         }
-        let text = charset::decode(input, self.encoding)?;
+        let text = charset::decode(input, self.inner.encoding)?;
         self.clean(&text)
     }
 
@@ -530,7 +539,7 @@ impl Cleaner {
     /// [`Error::Io`] if reading fails, and those of [`Cleaner::clean_bytes`].
     pub fn clean_reader(&self, reader: impl Read) -> Result<Cleaned, Error> {
         let mut stream = self.clean_stream();
-        let mut reader = reader.take(self.max_input_size as u64 + 1);
+        let mut reader = reader.take(self.inner.max_input_size as u64 + 1);
         let mut buf = vec![0; 64 * 1024];
         loop {
             let n = match reader.read(&mut buf) {
@@ -560,10 +569,10 @@ impl Cleaner {
     /// ```
     pub fn clean_url(&self, url: &str) -> String {
         let base = links::Base {
-            url: self.base_url.as_ref(),
-            absolute: self.absolute_links,
+            url: self.inner.base_url.as_ref(),
+            absolute: self.inner.absolute_links,
         };
-        links::rewrite(url, base, &self.rules, &ShortLinks::new())
+        links::rewrite(url, base, &self.inner.rules, &ShortLinks::new())
             .url
             .unwrap_or_else(|| url.to_owned())
     }
@@ -592,18 +601,23 @@ impl Cleaner {
     /// `<link rel=canonical>`, `og:url`, earlier share links), so the result can differ from the
     /// full clean's, but never depends on how the input is cut.
     ///
+    /// The output goes to any [`io::Write`](std::io::Write) (a file, a socket, a `Vec<u8>`, a
+    /// `&mut` to one); the writer's first error ends the stream and comes back from
+    /// [`RewriteStream::write`] or [`RewriteStream::end`] as [`Error::Write`], and `end` flushes
+    /// the writer.
+    ///
     /// ```
     /// let cleaner = rfi_clean::Cleaner::default();
     /// let mut out = Vec::new();
-    /// let mut stream = cleaner.rewrite_stream(|chunk: &[u8]| out.extend_from_slice(chunk));
+    /// let mut stream = cleaner.rewrite_stream(&mut out);
     /// stream.write(br#"<p><a href="https://a.com/?utm_source=x">a</a></p>"#)?;
     /// let report = stream.end()?;
     /// assert_eq!(out, br#"<p><a href="https://a.com/">a</a></p>"#);
     /// assert_eq!(report.params_stripped, 1);
     /// # Ok::<(), rfi_clean::Error>(())
     /// ```
-    pub fn rewrite_stream<O: OutputSink>(&self, sink: O) -> RewriteStream<'_, O> {
-        RewriteStream::new(self, sink)
+    pub fn rewrite_stream<W: std::io::Write>(&self, out: W) -> RewriteStream<'_, W> {
+        RewriteStream::new(self, out)
     }
 
     /// Runs the rewrite-only stage on a whole input (see [`Cleaner::rewrite_stream`]).
@@ -619,7 +633,7 @@ impl Cleaner {
     /// [`Error::MemoryLimitExceeded`] if one tag needs more than `rewrite_memory_limit`.
     pub fn rewrite_str(&self, input: &str) -> Result<(String, Report), Error> {
         let mut out = Vec::with_capacity(input.len());
-        let mut stream = self.rewrite_stream(|chunk: &[u8]| out.extend_from_slice(chunk));
+        let mut stream = self.rewrite_stream(&mut out);
         stream.write(input.as_bytes())?;
         let report = stream.end()?;
         Ok((pipeline::utf8(&out)?.to_owned(), report))
@@ -634,6 +648,21 @@ mod tests {
     fn cleaner_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Cleaner>();
+    }
+
+    #[test]
+    fn clones_share_the_compiled_rules() {
+        let cleaner = Cleaner::builder()
+            .add_tracking_param("src")
+            .build()
+            .expect("builds");
+        let clone = cleaner.clone();
+        assert!(Arc::ptr_eq(&cleaner.inner, &clone.inner));
+        let input = r#"<a href="https://a.com/?src=x&amp;id=1">a</a>"#;
+        assert_eq!(
+            clone.clean(input).expect("cleans"),
+            cleaner.clean(input).expect("cleans")
+        );
     }
 
     #[test]

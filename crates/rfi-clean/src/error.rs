@@ -56,6 +56,9 @@ pub enum Error {
     /// Reading the input failed.
     #[error("read failed: {0}")]
     Io(#[from] std::io::Error),
+    /// Writing the output of a rewrite stream failed: the writer's own error.
+    #[error("write failed")]
+    Write(#[source] std::io::Error),
     /// The stream was written to after it had failed or finished.
     #[error("the stream has already ended or failed")]
     StreamEnded,

@@ -45,10 +45,10 @@ fn clean_once(
     input: &str,
     base: Option<&Url>,
 ) -> Result<(Cleaned, bool), Error> {
-    if input.len() > cleaner.max_input_size {
+    if input.len() > cleaner.inner.max_input_size {
         return Err(Error::InputTooLarge {
             size: input.len(),
-            limit: cleaner.max_input_size,
+            limit: cleaner.inner.max_input_size,
         });
     }
     let Document {
@@ -97,7 +97,7 @@ fn clean_once(
         absolute: true,
     };
     let clean_url = |raw: &str, report: &mut Report| {
-        let change = links::rewrite(raw, head_links, &cleaner.rules, &short_links);
+        let change = links::rewrite(raw, head_links, &cleaner.inner.rules, &short_links);
         report.count_link(&change);
         change.url.unwrap_or_else(|| raw.to_owned())
     };
@@ -179,7 +179,7 @@ fn rewrite_pass(
         cap_depth: true,
         envelope_url: envelope_url.map(str::to_owned),
         base_url: base.cloned(),
-        absolute_links: cleaner.absolute_links,
+        absolute_links: cleaner.inner.absolute_links,
         ..PassOptions::default()
     });
     let mut rewritten = Vec::with_capacity(body.len());
@@ -189,7 +189,7 @@ fn rewrite_pass(
     rewriter
         .write(body.as_bytes())
         .and_then(|()| rewriter.end())
-        .map_err(|e| Error::from_rewriting(e, cleaner.rewrite_memory_limit))?;
+        .map_err(|e| Error::from_rewriting(e, cleaner.inner.rewrite_memory_limit))?;
     Ok((rewritten, pass.take_findings()))
 }
 
@@ -199,12 +199,16 @@ fn sanitize(cleaner: &Cleaner, html: &str, report: &mut Report) -> normalize::No
         // ammonia's `to_string` would check its UTF-8 with std; html5ever writes UTF-8 into
         // a Vec, which cannot fail (and a lossy read of it would change nothing).
         let mut sanitized = Vec::with_capacity(input.len());
-        let _infallible = cleaner.sanitizer.clean(input).write_to(&mut sanitized);
+        let _infallible = cleaner
+            .inner
+            .sanitizer
+            .clean(input)
+            .write_to(&mut sanitized);
         let text = match simdutf8::basic::from_utf8(&sanitized) {
             Ok(text) => Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(&sanitized),
         };
-        normalize::normalize(&text, &cleaner.rules.share_labels, report)
+        normalize::normalize(&text, &cleaner.inner.rules.share_labels, report)
     };
     let mut current = round(html, report);
     // A document flagged as possibly unstable is cleaned again until a round changes nothing
