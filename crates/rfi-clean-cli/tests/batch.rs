@@ -438,10 +438,12 @@ fn rules_file_errors_point_at_the_key() {
     fs::write(&rules, "[sanitizer]\nadd_tags = [\"script\"]\n").expect("write");
     let result = run_in(None, &["--config", p(&rules), "-"], Some(b"<p>x</p>"), &[]);
     assert_eq!(result.status.code(), Some(2));
+    let stderr = text(&result.stderr);
     assert!(
-        text(&result.stderr).contains("`script`: not a tag the sanitizer can safely allow"),
-        "{}",
-        text(&result.stderr)
+        stderr.contains("rules.toml")
+            && stderr.contains("line 2, key `sanitizer.add_tags`")
+            && stderr.contains("`script`: not a tag the sanitizer can safely allow"),
+        "{stderr}"
     );
 }
 

@@ -238,6 +238,25 @@ impl CleanerBuilder {
         self
     }
 
+    /// Adds a tracking-parameter prefix: every parameter whose name starts with it is stripped
+    /// from every kept URL (case-sensitive).
+    ///
+    /// # Defaults
+    /// `utm_`, `mtm_` and the rest of [`Rules::tracking`]'s `prefixes`.
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::builder().add_tracking_prefix("zz_").build()?;
+    /// let cleaned = cleaner.clean(r#"<a href="https://a.com/?zz_src=rss&amp;zz_id=2&amp;id=1">a</a>"#)?;
+    /// assert!(cleaned.html().contains(r#"href="https://a.com/?id=1""#));
+    /// // A name is a name, not a pattern:
+    /// assert!(rfi_clean::Cleaner::builder().add_tracking_param("zz_*").build().is_err());
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn add_tracking_prefix(mut self, prefix: &str) -> Self {
+        self.rules.tracking.prefixes.push(prefix.to_owned());
+        self
+    }
+
     /// Adds a share endpoint pattern (`example.com/share`, `app://send`) for a service.
     ///
     /// # Defaults
@@ -407,7 +426,9 @@ impl CleanerBuilder {
     /// Builds the cleaner, compiling the rules once.
     ///
     /// # Errors
-    /// [`Error::InvalidRule`] for a malformed pattern or label, [`Error::InvalidSettings`] for a
+    /// [`Error::InvalidRule`] for a malformed pattern, label or parameter name (empty, or written
+    /// as a pattern: `add_tracking_param("")`, `add_tracking_param("zz_*")`,
+    /// `add_redirector(pattern, "")`), [`Error::InvalidSettings`] for a
     /// memory limit under 64 KiB, a zero `max_input_size`, an unknown encoding label or a base
     /// URL that is not an absolute http(s) URL.
     pub fn build(self) -> Result<Cleaner, Error> {
@@ -681,6 +702,22 @@ mod tests {
                 .build(),
             Err(Error::InvalidRule { .. })
         ));
+        let refused = |builder: CleanerBuilder, name: &str| match builder.build() {
+            Err(Error::InvalidRule { rule, .. }) => assert_eq!(rule, name),
+            other => panic!("{name:?} accepted: {other:?}"),
+        };
+        for name in ["", "zz_*", "a=b", "a b", "a&b", "#x"] {
+            refused(Cleaner::builder().add_tracking_param(name), name);
+            refused(Cleaner::builder().add_tracking_prefix(name), name);
+            refused(
+                Cleaner::builder().add_redirector("go.example.com/out", name),
+                name,
+            );
+            refused(
+                Cleaner::builder().add_share_endpoint("x", "x.example/share", name),
+                name,
+            );
+        }
         for bad in [
             "/relative",
             "mailto:a@b.c",
