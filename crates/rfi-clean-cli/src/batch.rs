@@ -1,7 +1,7 @@
 //! Cleaning many documents: in parallel, with output in input order whatever the number of
 //! jobs, each file's failure reported on one line and never harming the file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -66,9 +66,6 @@ fn chunk_size(jobs: usize) -> usize {
 }
 
 pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> Result<Status> {
-    if settings.no_sanitize && settings.format != Format::Html {
-        bail!("--no-sanitize writes HTML only");
-    }
     let targets = targets(inputs, settings)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
@@ -151,7 +148,7 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
         return Ok(Status::Interrupted);
     }
     if settings.stats {
-        totals.print(started.elapsed().as_secs_f64());
+        totals.print("files", started.elapsed().as_secs_f64());
     }
     Ok(if totals.errors > 0 {
         Status::Errors
@@ -186,7 +183,7 @@ fn targets(inputs: &[Input], settings: &Settings) -> Result<Vec<Option<PathBuf>>
             Input::Stdin => None,
         })
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<PathBuf, String> = HashMap::new();
     let mut targets = Vec::with_capacity(inputs.len());
     for input in inputs {
         let Input::File { rel, .. } = input else {
@@ -205,8 +202,12 @@ fn targets(inputs: &[Input], settings: &Settings) -> Result<Vec<Option<PathBuf>>
                 target.set_extension("json");
             }
         }
-        if !seen.insert(target.clone()) {
-            bail!("two inputs would both be written to {}", target.display());
+        if let Some(first) = seen.insert(target.clone(), input.name()) {
+            bail!(
+                "{first} and {} would both be written to {}",
+                input.name(),
+                target.display()
+            );
         }
         if fs::canonicalize(&target).is_ok_and(|t| sources.contains(&t)) {
             bail!(
@@ -546,14 +547,15 @@ fn write_diff(out: &mut impl Write, diff: &str, color: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// What a run did, summed for `--stats`.
 #[derive(Default)]
-struct Totals {
-    files: usize,
-    errors: usize,
-    changed: usize,
-    bytes_in: usize,
-    bytes_out: usize,
-    report: Report,
+pub(crate) struct Totals {
+    pub(crate) files: usize,
+    pub(crate) errors: usize,
+    pub(crate) changed: usize,
+    pub(crate) bytes_in: usize,
+    pub(crate) bytes_out: usize,
+    pub(crate) report: Report,
 }
 
 impl Totals {
@@ -565,11 +567,12 @@ impl Totals {
         self.report += outcome.report;
     }
 
-    fn print(&self, seconds: f64) {
+    /// The summary on stderr; `unit` names what was counted (files, records).
+    pub(crate) fn print(&self, unit: &str, seconds: f64) {
         let r = &self.report;
         let mb = |b: usize| b as f64 / 1e6;
         eprintln!(
-            "rfi-clean: {} files, {} errors, {:.1} s; {:.1} MB in, {:.1} MB out, {:.1} MB/s\n  \
+            "rfi-clean: {} {unit}, {} errors, {:.1} s; {:.1} MB in, {:.1} MB out, {:.1} MB/s\n  \
              removed: {} share widgets, {} promos, {} labels, {} empty elements\n  \
              links: {} decoded, {} redirects unwrapped, {} short links resolved, {} parameters stripped, {} unwraps refused",
             self.files,
