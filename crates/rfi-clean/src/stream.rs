@@ -57,6 +57,25 @@ impl CleanStream<'_> {
     pub fn finish(self) -> Result<Cleaned, Error> {
         self.cleaner.clean_bytes(&self.input)
     }
+
+    /// Cleans everything written with per-call options (the document's URL, for one), as
+    /// [`Cleaner::clean_with`] does.
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::default();
+    /// let mut stream = cleaner.clean_stream();
+    /// std::io::copy(&mut &br#"<a href="/world/x?CMP=share_btn_tw">a</a>"#[..], &mut stream)?;
+    /// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.theguardian.com/");
+    /// assert!(stream.finish_with(&options)?.html().contains(r#"href="/world/x""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`Cleaner::clean_bytes`] and [`Cleaner::clean_with`].
+    pub fn finish_with(self, options: &crate::CleanOptions) -> Result<Cleaned, Error> {
+        let text = crate::charset::decode(&self.input, self.cleaner.inner.encoding)?;
+        self.cleaner.clean_with(&text, options)
+    }
 }
 
 /// Collects the chunks; an input past `max_input_size` fails with an error of kind
