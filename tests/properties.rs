@@ -130,7 +130,7 @@ proptest! {
 
         let rewrite = |pieces: Vec<&[u8]>| {
             let mut out = Vec::new();
-            let mut stream = cleaner.rewrite_stream(|c: &[u8]| out.extend_from_slice(c));
+            let mut stream = cleaner.rewrite_stream(&mut out);
             for piece in pieces {
                 stream.write(piece).expect("rewrites");
             }

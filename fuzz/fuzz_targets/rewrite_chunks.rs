@@ -10,7 +10,7 @@ static CLEANER: LazyLock<rfi_clean::Cleaner> = LazyLock::new(rfi_clean::Cleaner:
 
 fn rewrite(chunks: &[&[u8]]) -> Result<(Vec<u8>, rfi_clean::Report), String> {
     let mut out = Vec::new();
-    let mut stream = CLEANER.rewrite_stream(|c: &[u8]| out.extend_from_slice(c));
+    let mut stream = CLEANER.rewrite_stream(&mut out);
     for chunk in chunks {
         stream.write(chunk).map_err(|e| e.to_string())?;
     }

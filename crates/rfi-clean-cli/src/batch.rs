@@ -1,7 +1,7 @@
 //! Cleaning many documents: in parallel, with output in input order whatever the number of
 //! jobs, each file's failure reported on one line and never harming the file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -66,9 +66,6 @@ fn chunk_size(jobs: usize) -> usize {
 }
 
 pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> Result<Status> {
-    if settings.no_sanitize && settings.format != Format::Html {
-        bail!("--no-sanitize writes HTML only");
-    }
     let targets = targets(inputs, settings)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
@@ -151,7 +148,7 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
         return Ok(Status::Interrupted);
     }
     if settings.stats {
-        totals.print(started.elapsed().as_secs_f64());
+        totals.print("files", started.elapsed().as_secs_f64());
     }
     Ok(if totals.errors > 0 {
         Status::Errors
@@ -186,7 +183,7 @@ fn targets(inputs: &[Input], settings: &Settings) -> Result<Vec<Option<PathBuf>>
             Input::Stdin => None,
         })
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<PathBuf, String> = HashMap::new();
     let mut targets = Vec::with_capacity(inputs.len());
     for input in inputs {
         let Input::File { rel, .. } = input else {
@@ -205,8 +202,12 @@ fn targets(inputs: &[Input], settings: &Settings) -> Result<Vec<Option<PathBuf>>
                 target.set_extension("json");
             }
         }
-        if !seen.insert(target.clone()) {
-            bail!("two inputs would both be written to {}", target.display());
+        if let Some(first) = seen.insert(target.clone(), input.name()) {
+            bail!(
+                "{first} and {} would both be written to {}",
+                input.name(),
+                target.display()
+            );
         }
         if fs::canonicalize(&target).is_ok_and(|t| sources.contains(&t)) {
             bail!(
@@ -228,11 +229,11 @@ fn process(
     let name = input.name();
     if settings.no_sanitize && !matches!(settings.mode, Mode::Check { .. }) {
         return match stream(cleaner, input, target, &settings.mode) {
-            Ok((done, bytes_in, bytes_out, report)) => Outcome {
+            Ok((done, streamed)) => Outcome {
                 result: Ok(done),
-                bytes_in,
-                bytes_out,
-                report,
+                bytes_in: streamed.read,
+                bytes_out: streamed.written,
+                report: streamed.report,
             },
             Err(err) => Outcome {
                 result: Err(format!("{name}: {err:#}")),
@@ -357,7 +358,7 @@ fn stream(
     input: &Input,
     target: Option<PathBuf>,
     mode: &Mode,
-) -> Result<(Done, usize, usize, Report)> {
+) -> Result<(Done, Streamed)> {
     let mut reader: Box<dyn Read> = match input {
         Input::Stdin => Box::new(io::stdin().lock()),
         Input::File { path, .. } => {
@@ -370,8 +371,7 @@ fn stream(
     let target = match (mode, input) {
         (Mode::Stdout, _) => {
             let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-            let (read, written, report) = rewrite_into(cleaner, &mut reader, &mut out)?;
-            return Ok((Done::Written, read, written, report));
+            return Ok((Done::Written, rewrite_into(cleaner, &mut reader, &mut out)?));
         }
         (Mode::InPlace, Input::File { path, .. }) => path.clone(),
         _ => target.context("no output path")?,
@@ -379,38 +379,55 @@ fn stream(
     fsutil::create_folder_for(&target)
         .with_context(|| format!("cannot create the folder of {}", target.display()))?;
     let mut tmp = fsutil::temp_file_for(&target)?;
-    let (read, written, report) = {
+    let streamed = {
         let mut out = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
         rewrite_into(cleaner, &mut reader, &mut out)?
     };
     if matches!(mode, Mode::InPlace) && same_content(&target, tmp.path())? {
-        return Ok((Done::Unchanged, read, written, report));
+        return Ok((Done::Unchanged, streamed));
     }
     fsutil::persist(tmp, &target, durability(mode))
         .with_context(|| format!("{}: write failed", target.display()))?;
-    Ok((Done::Written, read, written, report))
+    Ok((Done::Written, streamed))
 }
 
-/// Runs the rewrite stream from `reader` into `out`; returns bytes read, bytes written, report.
-fn rewrite_into(
-    cleaner: &Cleaner,
-    reader: &mut dyn Read,
-    out: &mut dyn Write,
-) -> Result<(usize, usize, Report)> {
-    // The sink cannot return an error: it keeps the first one, and the loop checks it.
-    let sink = std::cell::RefCell::new((out, None::<io::Error>, 0usize, None::<u8>));
-    let mut stream = cleaner.rewrite_stream(|chunk: &[u8]| {
-        let mut sink = sink.borrow_mut();
-        if sink.1.is_none() && !chunk.is_empty() {
-            match sink.0.write_all(chunk) {
-                Ok(()) => {
-                    sink.2 += chunk.len();
-                    sink.3 = chunk.last().copied();
-                }
-                Err(e) => sink.1 = Some(e),
-            }
+/// What went through one rewrite stream.
+struct Streamed {
+    read: usize,
+    written: usize,
+    report: Report,
+}
+
+/// A writer that counts what it passes on and remembers the last byte.
+struct Counting<'a> {
+    out: &'a mut dyn Write,
+    written: usize,
+    last: Option<u8>,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
         }
-    });
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Runs the rewrite stream from `reader` into `out`.
+fn rewrite_into(cleaner: &Cleaner, reader: &mut dyn Read, out: &mut dyn Write) -> Result<Streamed> {
+    let mut counting = Counting {
+        out,
+        written: 0,
+        last: None,
+    };
+    let mut stream = cleaner.rewrite_stream(&mut counting);
     let mut buf = vec![0; 64 * 1024];
     let mut read = 0usize;
     loop {
@@ -425,21 +442,17 @@ fn rewrite_into(
         }
         read += n;
         stream.write(&buf[..n])?;
-        if let Some(e) = sink.borrow_mut().1.take() {
-            return Err(e).context("write failed");
-        }
     }
     let report = stream.end()?;
-    let (out, error, mut written, last) = sink.into_inner();
-    if let Some(e) = error {
-        return Err(e).context("write failed");
+    if counting.written > 0 && counting.last != Some(b'\n') {
+        counting.write_all(b"\n").context("write failed")?;
     }
-    if written > 0 && last != Some(b'\n') {
-        out.write_all(b"\n").context("write failed")?;
-        written += 1;
-    }
-    out.flush().context("write failed")?;
-    Ok((read, written, report))
+    counting.flush().context("write failed")?;
+    Ok(Streamed {
+        read,
+        written: counting.written,
+        report,
+    })
 }
 
 /// Do two files hold the same bytes?
@@ -534,14 +547,15 @@ fn write_diff(out: &mut impl Write, diff: &str, color: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// What a run did, summed for `--stats`.
 #[derive(Default)]
-struct Totals {
-    files: usize,
-    errors: usize,
-    changed: usize,
-    bytes_in: usize,
-    bytes_out: usize,
-    report: Report,
+pub(crate) struct Totals {
+    pub(crate) files: usize,
+    pub(crate) errors: usize,
+    pub(crate) changed: usize,
+    pub(crate) bytes_in: usize,
+    pub(crate) bytes_out: usize,
+    pub(crate) report: Report,
 }
 
 impl Totals {
@@ -553,11 +567,12 @@ impl Totals {
         self.report += outcome.report;
     }
 
-    fn print(&self, seconds: f64) {
+    /// The summary on stderr; `unit` names what was counted (files, records).
+    pub(crate) fn print(&self, unit: &str, seconds: f64) {
         let r = &self.report;
         let mb = |b: usize| b as f64 / 1e6;
         eprintln!(
-            "rfi-clean: {} files, {} errors, {:.1} s; {:.1} MB in, {:.1} MB out, {:.1} MB/s\n  \
+            "rfi-clean: {} {unit}, {} errors, {:.1} s; {:.1} MB in, {:.1} MB out, {:.1} MB/s\n  \
              removed: {} share widgets, {} promos, {} labels, {} empty elements\n  \
              links: {} decoded, {} redirects unwrapped, {} short links resolved, {} parameters stripped, {} unwraps refused",
             self.files,

@@ -13,6 +13,11 @@ pub(crate) struct WalkOptions {
     pub(crate) excludes: Vec<String>,
     pub(crate) hidden: bool,
     pub(crate) follow: bool,
+    /// A folder never walked (the `--out-dir`, when it lies inside an input folder: its files
+    /// are outputs, and cleaning them again would make a second run collide with the first).
+    pub(crate) skip: Option<PathBuf>,
+    /// No note when the skipped folder is met.
+    pub(crate) quiet: bool,
 }
 
 /// One document to clean.
@@ -105,11 +110,30 @@ fn walk(
     excludes: &GlobSet,
     found: &mut Found,
 ) {
+    let skip = options
+        .skip
+        .as_deref()
+        .and_then(|dir| Some((dir, dir.canonicalize().ok()?)));
     let walker = walkdir::WalkDir::new(root)
         .follow_links(options.follow)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
+            // The root itself as --out-dir is refused later: its files are inputs.
+            if let Some((dir, canonical)) = &skip
+                && entry.depth() > 0
+                && entry.file_type().is_dir()
+                && entry.path().canonicalize().is_ok_and(|p| p == *canonical)
+            {
+                if !options.quiet {
+                    eprintln!(
+                        "rfi-clean: {}: skipped, it is the --out-dir {}",
+                        entry.path().display(),
+                        dir.display()
+                    );
+                }
+                return false;
+            }
             if entry.depth() == 0 {
                 return true;
             }

@@ -5,15 +5,17 @@ mod fsutil;
 mod inputs;
 mod jsonl;
 mod render;
+mod settings;
 mod term;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{CommandFactory, Parser, ValueEnum};
-use rfi_clean::{Cleaner, Rules};
+
+use settings::Run;
 
 /// Clean scraped news-article HTML: share widgets, promo placeholders, tracking redirects,
 /// short links and tracking parameters go; percent-encoded links become readable; the result is
@@ -33,7 +35,8 @@ Examples:
   rfi-clean -i pages/                          clean a folder in place (atomically)
   rfi-clean --check pages/                     CI: list files that would change, exit 1 if any
   rfi-clean --format json pages/ > pages.jsonl one JSON object per page
-  producer | rfi-clean --jsonl | consumer      a streaming mapper for {\"id\", \"html\"} lines
+  producer | rfi-clean --jsonl | consumer      a streaming mapper for {\"url\", \"html\", …} lines
+  rfi-clean --jsonl crawl-*.jsonl > clean.jsonl the same mapper over files
 
 Exit status: 0 success, 1 --check or --diff found changes, 2 usage or input errors,
 130 interrupted (Ctrl-C: files in flight finish, no file is left half-written)."
@@ -67,10 +70,30 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Format::Html)]
     format: Format,
 
-    /// Read JSON Lines on stdin (`{"id": …, "html": …}`, other fields passed through) and write
-    /// one cleaned JSON object per line, in order.
-    #[arg(long, conflicts_with_all = ["paths", "output", "out_dir", "in_place", "check", "diff"])]
+    /// Map JSON Lines (stdin, or the files given): each record comes back with its HTML field
+    /// cleaned, every other field untouched, and what the clean found under one key
+    /// (--jsonl-key); its URL field is its base URL. Blank lines are skipped; a bad line gives
+    /// {"id", "line", "error"} and the stream goes on.
+    #[arg(long, conflicts_with_all = ["output", "out_dir", "in_place", "check", "diff"])]
     jsonl: bool,
+
+    /// With --jsonl: the record field that holds the HTML, replaced by the cleaned document.
+    #[arg(long, value_name = "FIELD", default_value = "html", requires = "jsonl")]
+    jsonl_html: String,
+
+    /// With --jsonl: the record field that holds the document's URL (its base URL).
+    #[arg(long, value_name = "FIELD", default_value = "url", requires = "jsonl")]
+    jsonl_url: String,
+
+    /// With --jsonl: the key the derived fields go under (kind, title, url, text, report…);
+    /// a record that already has it is refused, never overwritten.
+    #[arg(
+        long,
+        value_name = "KEY",
+        default_value = "rfi_clean",
+        requires = "jsonl"
+    )]
+    jsonl_key: String,
 
     /// From folders, take only files matching this glob (repeatable) [default: *.txt, *.html, *.htm].
     #[arg(long, value_name = "GLOB")]
@@ -96,9 +119,10 @@ struct Args {
     #[arg(long)]
     fail_fast: bool,
 
-    /// Refuse inputs larger than this many bytes (the full clean holds the whole document).
-    #[arg(long, value_name = "BYTES", default_value_t = rfi_clean::DEFAULT_MAX_INPUT_SIZE)]
-    max_size: usize,
+    /// Refuse inputs larger than this (the full clean holds the whole document): bytes, or a
+    /// number with K, M or G (powers of 1024) [default: 64M].
+    #[arg(long, value_name = "SIZE")]
+    max_size: Option<String>,
 
     /// The encoding of inputs that are not UTF-8 and declare none (no BOM, no <meta charset>):
     /// a WHATWG label such as windows-1252, shift_jis, gbk. A page's own declaration wins.
@@ -112,7 +136,7 @@ struct Args {
 
     /// The inputs' URL, the first of their base URLs (before <base href>, the envelope URL,
     /// <link rel=canonical> and og:url): relative links get that site's rules. An absolute
-    /// http(s) URL. With --jsonl, a record's own "url" field wins.
+    /// http(s) URL. With --jsonl, a record's own URL field wins.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
 
@@ -130,15 +154,16 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
-    /// Print the built-in rules as a starting rules file, and exit.
-    #[arg(long)]
+    /// Print the built-in rules as a starting rules file, and exit (takes no other option).
+    #[arg(long, exclusive = true)]
     print_config: bool,
 
-    /// No progress bar and no per-file messages (errors are still reported).
+    /// No progress bar and no notes (errors are still reported).
     #[arg(short, long)]
     quiet: bool,
 
-    /// Print a summary on stderr: files, bytes, what was removed and rewritten, errors, time.
+    /// Print a summary on stderr: files (or records), bytes, what was removed and rewritten,
+    /// errors, time.
     #[arg(long)]
     stats: bool,
 
@@ -147,11 +172,11 @@ struct Args {
     color: term::ColorChoice,
 
     /// Print a shell completion script, and exit.
-    #[arg(long, value_enum, value_name = "SHELL", hide = true)]
+    #[arg(long, value_enum, value_name = "SHELL", hide = true, exclusive = true)]
     generate_completions: Option<clap_complete::Shell>,
 
     /// Print the man page (roff), and exit.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, exclusive = true)]
     generate_man: bool,
 }
 
@@ -170,7 +195,7 @@ pub(crate) enum Format {
 
 /// What embeds become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Embeds {
+pub(crate) enum Embeds {
     /// A link to the public page of what is embedded.
     Links,
     /// Nothing.
@@ -203,123 +228,49 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs what the arguments say: the settings come from `settings::from_args`, and this is the
+/// I/O around them.
 fn run(args: Args) -> Result<Status> {
-    if let Some(shell) = args.generate_completions {
-        let mut command = Args::command();
-        clap_complete::generate(shell, &mut command, "rfi-clean", &mut io::stdout());
-        return Ok(Status::Clean);
-    }
-    if args.generate_man {
-        clap_mangen::Man::new(Args::command()).render(&mut io::stdout())?;
-        return Ok(Status::Clean);
-    }
-    if args.print_config {
-        io::stdout().write_all(rfi_clean::DEFAULT_RULES_TOML.as_bytes())?;
-        return Ok(Status::Clean);
-    }
-    let cleaner = build_cleaner(&args)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if jobs == 0 {
-        bail!("--jobs must be at least 1");
-    }
-    if args.encoding.is_some() && (args.no_sanitize || args.jsonl) {
-        bail!(
-            "--encoding applies to the full clean of files and stdin, not to --no-sanitize or --jsonl"
-        );
-    }
-    if args.jsonl {
-        return jsonl::run(
-            &cleaner,
-            args.no_sanitize,
-            io::stdin().lock(),
-            io::stdout().lock(),
-        );
-    }
-    let stdin_only = args.paths.is_empty() || args.paths.iter().all(|p| p.as_os_str() == "-");
-    if args.paths.is_empty() && io::stdin().is_terminal() {
+    let run = match settings::from_args(args)? {
+        Run::Completions(shell) => {
+            let mut command = Args::command();
+            clap_complete::generate(shell, &mut command, "rfi-clean", &mut io::stdout());
+            return Ok(Status::Clean);
+        }
+        Run::Man => {
+            clap_mangen::Man::new(Args::command()).render(&mut io::stdout())?;
+            return Ok(Status::Clean);
+        }
+        Run::PrintConfig => {
+            io::stdout().write_all(rfi_clean::DEFAULT_RULES_TOML.as_bytes())?;
+            return Ok(Status::Clean);
+        }
+        Run::Jsonl { cleaner, settings } => {
+            return jsonl::run_sources(&cleaner, &settings, io::stdout().lock());
+        }
+        Run::Batch(run) => run,
+    };
+    let settings::BatchRun {
+        cleaner,
+        paths,
+        walk,
+        destination,
+        mut settings,
+    } = run;
+    if paths.is_empty() && io::stdin().is_terminal() {
         bail!("no input: give files or folders, or pipe a document to stdin (see --help)");
     }
-    if args.in_place && stdin_only {
-        bail!("--in-place needs files or folders, not stdin");
-    }
-    if args.in_place && args.format != Format::Html {
-        bail!(
-            "--in-place writes HTML only; use --out-dir for --format {:?}",
-            args.format
-        );
-    }
-    let walk = inputs::WalkOptions {
-        globs: args.glob.clone(),
-        excludes: args.exclude.clone(),
-        hidden: args.hidden,
-        follow: args.follow,
-    };
-    let found = inputs::collect(&args.paths, &walk)?;
+    let found = inputs::collect(&paths, &walk)?;
     if found.inputs.is_empty() {
         bail!(
             "no files to clean: folders give *.txt, *.html and *.htm files (see --glob, --hidden)"
         );
     }
     let several = found.inputs.len() > 1 || found.from_folders;
-    let mode = if args.check || args.diff {
-        batch::Mode::Check { diff: args.diff }
-    } else if args.in_place {
-        batch::Mode::InPlace
-    } else if let Some(dir) = &args.out_dir {
-        batch::Mode::OutDir(dir.clone())
-    } else if let Some(file) = &args.output {
-        if several {
-            bail!("-o takes one input; use --out-dir for several");
-        }
-        batch::Mode::OutputFile(file.clone())
-    } else {
-        if several && args.format != Format::Json {
-            bail!(
-                "several inputs: choose where they go with --out-dir DIR or --in-place, \
-                 or print them as JSON Lines with --format json"
-            );
-        }
-        batch::Mode::Stdout
-    };
-    let settings = batch::Settings {
-        mode,
-        format: args.format,
-        no_sanitize: args.no_sanitize,
-        jobs,
-        fail_fast: args.fail_fast,
-        max_size: args.max_size,
-        quiet: args.quiet,
-        stats: args.stats,
-        color: args.color,
-    };
+    settings.mode = destination.mode(several, settings.format)?;
     let mut status = batch::run(&cleaner, &found.inputs, &settings)?;
     if found.walk_errors > 0 {
         status = Status::Errors;
     }
     Ok(status)
-}
-
-fn build_cleaner(args: &Args) -> Result<Cleaner> {
-    let mut builder = Cleaner::builder()
-        .max_input_size(args.max_size)
-        .embeds(match args.embeds {
-            Embeds::Links => rfi_clean::EmbedMode::Links,
-            Embeds::Drop => rfi_clean::EmbedMode::Drop,
-        })
-        .absolute_links(args.absolute_links);
-    if let Some(url) = &args.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(label) = &args.encoding {
-        builder = builder.encoding(label);
-    }
-    if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read rules file", path.display()))?;
-        let rules = Rules::from_toml(&text).with_context(|| path.display().to_string())?;
-        builder = builder.apply_rules(rules);
-    }
-    builder.build().context("invalid settings")
 }

@@ -1,6 +1,6 @@
 //! Cleaned documents in the output formats.
 
-use rfi_clean::{Cleaned, DocumentKind};
+use rfi_clean::Cleaned;
 use serde_json::{Map, Value};
 
 use crate::Format;
@@ -8,20 +8,28 @@ use crate::Format;
 /// The bytes to write for one cleaned document (`source` names it in JSON).
 pub(crate) fn render(cleaned: &Cleaned, format: Format, source: &str) -> String {
     let mut out = match format {
-        Format::Html => cleaned.document().to_owned(),
-        Format::Text => with_title(cleaned.title(), cleaned.text(), false),
-        Format::Markdown => with_title(cleaned.title(), cleaned.markdown(), true),
         Format::Json => {
             let mut object = Map::new();
             object.insert("source".into(), Value::from(source));
             object.extend(json_fields(cleaned));
             Value::Object(object).to_string()
         }
+        other => body(cleaned, other),
     };
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
     out
+}
+
+/// The document in an HTML, text or Markdown format, without a final newline added (JSON is
+/// written as HTML: the JSON object is `render`'s).
+pub(crate) fn body(cleaned: &Cleaned, format: Format) -> String {
+    match format {
+        Format::Html | Format::Json => cleaned.document().to_owned(),
+        Format::Text => with_title(cleaned.title(), cleaned.text(), false),
+        Format::Markdown => with_title(cleaned.title(), cleaned.markdown(), true),
+    }
 }
 
 fn with_title(title: Option<&str>, body: String, markdown: bool) -> String {
@@ -35,24 +43,12 @@ fn with_title(title: Option<&str>, body: String, markdown: bool) -> String {
     }
 }
 
-/// The JSON fields of a cleaned document (the schema in the README), in order.
+/// The JSON fields of a cleaned document: the library's own serialization of [`Cleaned`] (the
+/// schema in the README), so the CLI and the library cannot drift.
 pub(crate) fn json_fields(cleaned: &Cleaned) -> Map<String, Value> {
-    let article = cleaned.article();
-    let kind = match cleaned.kind() {
-        DocumentKind::Envelope => "envelope",
-        DocumentKind::Page => "page",
-        _ => "fragment",
-    };
-    let mut fields = Map::new();
-    fields.insert("kind".into(), Value::from(kind));
-    if let Ok(Value::Object(article)) = serde_json::to_value(&article) {
-        fields.extend(article);
+    match serde_json::to_value(cleaned) {
+        Ok(Value::Object(fields)) => fields,
+        // `Cleaned` serializes as a struct of strings, numbers and lists: always an object.
+        _ => Map::new(),
     }
-    fields.insert("html".into(), Value::from(cleaned.html()));
-    fields.insert("text".into(), Value::from(cleaned.text()));
-    fields.insert(
-        "report".into(),
-        serde_json::to_value(cleaned.report()).unwrap_or(Value::Null),
-    );
-    fields
 }

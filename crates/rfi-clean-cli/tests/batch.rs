@@ -326,6 +326,38 @@ fn json_for_a_batch_is_one_line_per_document_in_order() {
 }
 
 #[test]
+fn the_cli_json_is_the_library_s_serialization_for_every_fixture() {
+    let fixtures = repo().join("fixtures");
+    let mut names: Vec<_> = fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 17);
+    let cleaner = rfi_clean::Cleaner::default();
+    for path in names {
+        let result = run(&["--format", "json", p(&path)]);
+        let bytes = fs::read(&path).expect("fixture");
+        let Ok(cleaned) = cleaner.clean_bytes(&bytes) else {
+            assert_eq!(result.status.code(), Some(2), "{}", path.display());
+            continue;
+        };
+        assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+        let mut line: serde_json::Value =
+            serde_json::from_str(text(&result.stdout).trim_end()).expect("one JSON line");
+        let object = line.as_object_mut().expect("an object");
+        assert_eq!(object.shift_remove("source"), Some(p(&path).into()));
+        let library = serde_json::to_value(&cleaned).expect("serializes");
+        assert_eq!(line, library, "{}", path.display());
+        // the same keys in the same order
+        let keys =
+            |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+        assert_eq!(keys(&line), keys(&library), "{}", path.display());
+    }
+}
+
+#[test]
 fn output_is_the_same_with_any_number_of_jobs() {
     let fixtures = repo().join("fixtures");
     let one = run(&["--format", "json", "-j1", p(&fixtures)]);
@@ -361,7 +393,7 @@ fn jsonl_maps_good_and_bad_lines_in_order() {
         "<p>a <a href=\"https://a.com/\" rel=\"noopener noreferrer\">b</a></p>"
     );
     assert_eq!(lines[0]["crawl"], "c1");
-    assert_eq!(lines[0]["report"]["params_stripped"], 1);
+    assert_eq!(lines[0]["rfi_clean"]["report"]["params_stripped"], 1);
     assert_eq!(lines[1]["id"], 2);
     assert_eq!(lines[1]["error"], "no \"html\" string");
     assert_eq!(lines[2]["line"], 3);
@@ -406,10 +438,12 @@ fn rules_file_errors_point_at_the_key() {
     fs::write(&rules, "[sanitizer]\nadd_tags = [\"script\"]\n").expect("write");
     let result = run_in(None, &["--config", p(&rules), "-"], Some(b"<p>x</p>"), &[]);
     assert_eq!(result.status.code(), Some(2));
+    let stderr = text(&result.stderr);
     assert!(
-        text(&result.stderr).contains("`script`: not a tag the sanitizer can safely allow"),
-        "{}",
-        text(&result.stderr)
+        stderr.contains("rules.toml")
+            && stderr.contains("line 2, key `sanitizer.add_tags`")
+            && stderr.contains("`script`: not a tag the sanitizer can safely allow"),
+        "{stderr}"
     );
 }
 
@@ -653,12 +687,208 @@ fn no_sanitize_streams_to_files_and_in_place() {
 #[test]
 fn no_sanitize_has_no_size_limit() {
     let input = "<p>x</p>".repeat(10_000);
+    let result = run_in(None, &["--no-sanitize", "-"], Some(input.as_bytes()), &[]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_eq!(result.stdout.len(), input.len() + 1);
+    // so --max-size, which would be ignored, is refused
     let result = run_in(
         None,
         &["--no-sanitize", "--max-size", "100", "-"],
         Some(input.as_bytes()),
         &[],
     );
+    assert_eq!(result.status.code(), Some(2));
+    assert!(text(&result.stderr).contains("--max-size limits the full clean"));
+}
+
+#[test]
+fn out_dir_inside_an_input_folder_is_skipped_and_said_so() {
+    let src = pages();
+    let out = src.path().join("clean");
+    for round in 0..2 {
+        let result = run(&[p(src.path()), "--out-dir", p(&out)]);
+        assert_eq!(
+            result.status.code(),
+            Some(0),
+            "round {round}: {}",
+            text(&result.stderr)
+        );
+        let stderr = text(&result.stderr);
+        if round == 1 {
+            assert!(stderr.contains("skipped, it is the --out-dir"), "{stderr}");
+        }
+        assert!(!out.join("clean").exists(), "outputs are never inputs");
+    }
+    assert_eq!(
+        listing(&out),
+        ["2024/01/fr.txt", "fragment.html", "seed.txt"]
+    );
+    // --quiet keeps the note to itself
+    let result = run(&[p(src.path()), "--out-dir", p(&out), "-q"]);
+    assert_eq!(result.status.code(), Some(0));
+    assert!(result.stderr.is_empty(), "{}", text(&result.stderr));
+}
+
+#[test]
+fn a_collision_names_both_inputs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("a")).expect("mkdir");
+    fs::create_dir_all(dir.path().join("b")).expect("mkdir");
+    let (a, b) = (dir.path().join("a/x.txt"), dir.path().join("b/x.txt"));
+    fs::copy(fixture(SEED), &a).expect("copy");
+    fs::copy(fixture(SEED), &b).expect("copy");
+    let out = dir.path().join("out");
+    let result = run(&[p(&a), p(&b), "--out-dir", p(&out)]);
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{} and {} would both be written to {}",
+            p(&a),
+            p(&b),
+            out.join("x.txt").display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn max_size_takes_suffixes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("big.html");
+    fs::write(&file, "<p>x</p>".repeat(200)).expect("write"); // 1600 bytes
+    let result = run(&["--max-size", "1K", p(&file)]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("larger than --max-size (1024 bytes)"),
+        "{}",
+        text(&result.stderr)
+    );
+    for size in ["2K", "1G", "64MiB", "2000"] {
+        let result = run(&["--max-size", size, p(&file)]);
+        assert_eq!(
+            result.status.code(),
+            Some(0),
+            "{size}: {}",
+            text(&result.stderr)
+        );
+    }
+    let result = run(&["--max-size", "1T", p(&file)]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(text(&result.stderr).contains("K, M or G"));
+}
+
+#[test]
+fn jsonl_reads_files_in_order_and_counts_with_stats() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (one, two) = (dir.path().join("1.jsonl"), dir.path().join("2.jsonl"));
+    fs::write(&one, "{\"id\": 1, \"html\": \"<p>a</p>\"}\n\n{\"id\": 2}\n").expect("write");
+    fs::write(
+        &two,
+        "{\"id\": 3, \"html\": \"<p><a href='https://a.com/?fbclid=x'>b</a></p>\"}",
+    )
+    .expect("write");
+    let result = run_in(
+        None,
+        &["--jsonl", p(&one), "-", p(&two), "--stats"],
+        Some(b"{\"id\": \"in\", \"html\": \"<p>s</p>\"}\n"),
+        &[],
+    );
+    assert_eq!(result.status.code(), Some(2), "a bad line: exit 2");
+    let lines: Vec<serde_json::Value> = text(&result.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let ids: Vec<serde_json::Value> = lines.iter().map(|l| l["id"].clone()).collect();
+    assert_eq!(ids, [serde_json::json!(1), 2.into(), "in".into(), 3.into()]);
+    assert_eq!(lines[1]["source"], p(&one));
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[3]["rfi_clean"]["report"]["params_stripped"], 1);
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("4 records, 1 errors") && stderr.contains("1 parameters stripped"),
+        "{stderr}"
+    );
+    // --fail-fast: the first bad line ends the run
+    let result = run(&["--jsonl", p(&one), p(&two), "--fail-fast"]);
+    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(text(&result.stdout).lines().count(), 2);
+    // the field names are options
+    let result = run_in(
+        None,
+        &["--jsonl", "--jsonl-html", "body", "--jsonl-key", "clean"],
+        Some(b"{\"body\": \"<p> x </p>\", \"html\": \"kept\"}\n"),
+        &[],
+    );
     assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
-    assert_eq!(result.stdout.len(), input.len() + 1);
+    let line: serde_json::Value =
+        serde_json::from_str(text(&result.stdout).trim_end()).expect("JSON");
+    assert_eq!(line["body"], "<p>x</p>");
+    assert_eq!(line["html"], "kept");
+    assert_eq!(line["clean"]["text"], "x");
+}
+
+/// Every flag either works with the others or is refused with a reason: none is ignored.
+#[test]
+fn flags_that_would_be_ignored_are_refused() {
+    let src = pages();
+    let seed = src.path().join("seed.txt");
+    let jsonl = src.path().join("notes.json");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--jsonl", "--format", "json"],
+            "--format json does not apply",
+        ),
+        (
+            &["--jsonl", "--no-sanitize", "--format", "text"],
+            "--no-sanitize writes HTML only",
+        ),
+        (&["--jsonl", "-j", "2"], "--jobs does not apply"),
+        (&["--jsonl", "--glob", "*.x"], "does not walk folders"),
+        (&["--jsonl", "--hidden"], "does not walk folders"),
+        (&["--jsonl", p(src.path())], "not folders"),
+        (&["--jsonl", "--encoding", "latin1"], "--encoding applies"),
+        (
+            &["--jsonl", "--jsonl-key", "html"],
+            "also the HTML or URL field",
+        ),
+        (&["--jsonl", "-o", "x"], "cannot be used with"),
+        (&["--jsonl", "--check"], "cannot be used with"),
+        (&["--jsonl-key", "x", p(&seed)], "--jsonl"),
+        (
+            &["--print-config", "--config", p(&jsonl)],
+            "cannot be used with",
+        ),
+        (&["--glob", "*.txt", p(&seed)], "no folder was given"),
+        (&["--exclude", "x", p(&seed)], "no folder was given"),
+        (&["--follow", p(&seed)], "no folder was given"),
+        (
+            &["--no-sanitize", "--max-size", "1M", p(&seed)],
+            "--max-size limits the full clean",
+        ),
+        (
+            &["--no-sanitize", "--format", "text", p(&seed)],
+            "--no-sanitize writes HTML only",
+        ),
+        (
+            &["--check", "--format", "json", p(&seed)],
+            "--format json does not apply",
+        ),
+        (
+            &["--diff", "--format", "text", p(&seed)],
+            "--format text does not apply",
+        ),
+        (
+            &["-i", "--format", "markdown", p(&seed)],
+            "--in-place writes HTML only",
+        ),
+        (&["-j", "0", p(&seed)], "--jobs must be at least 1"),
+    ];
+    for (args, needle) in cases {
+        let result = run_in(None, args, Some(b""), &[]);
+        let stderr = text(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(result.stdout.is_empty(), "{args:?}");
+    }
 }

@@ -146,13 +146,27 @@ fn full_clean(docs: &[Doc], cleaner: &rfi_clean::Cleaner) -> usize {
 fn rewrite_only(docs: &[Doc], cleaner: &rfi_clean::Cleaner) -> usize {
     let mut n = 0;
     for doc in docs {
-        let mut count = 0usize;
-        let mut stream = cleaner.rewrite_stream(|c: &[u8]| count += c.len());
+        let mut count = Count(0);
+        let mut stream = cleaner.rewrite_stream(&mut count);
         stream.write(doc.whole.as_bytes()).expect("rewrites");
         stream.end().expect("ends");
-        n += count;
+        n += count.0;
     }
     n
+}
+
+/// An `io::Write` that counts what it is given and keeps nothing.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -5,8 +5,11 @@ use crate::envelope::Envelope;
 use crate::report::Report;
 use crate::{extract, output};
 
-/// What kind of document came in (and so goes out).
+/// What kind of document came in (and so goes out). With the `serde` feature it serializes as
+/// `"envelope"`, `"page"` or `"fragment"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum DocumentKind {
     /// The scraper's envelope: `<!--epoch-ms-->`, `[title](url)`, `------`, a blank line, HTML.
@@ -18,6 +21,21 @@ pub enum DocumentKind {
 }
 
 /// A cleaned document.
+///
+/// With the `serde` feature (on by default), `Cleaned` serializes as the object
+/// `rfi-clean --format json` writes (without its `source`): `kind`, the fields of
+/// [`article()`](Cleaned::article), `html` (the article HTML), `text` and `report`, in that order.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// let cleaned = rfi_clean::clean("<p>Hello <a href=\"https://a.com/?utm_source=x\">a</a></p>")?;
+/// let json = serde_json::to_value(&cleaned).expect("serializes");
+/// assert_eq!(json["kind"], "fragment");
+/// assert_eq!(json["text"], "Hello a");
+/// assert_eq!(json["report"]["params_stripped"], 1);
+/// # }
+/// # Ok::<(), rfi_clean::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cleaned {
     pub(crate) kind: DocumentKind,
@@ -130,5 +148,63 @@ impl Cleaned {
 impl std::fmt::Display for Cleaned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.document)
+    }
+}
+
+/// The JSON object of a cleaned document: one struct, so the field order is the schema's.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize)]
+struct CleanedJson<'a> {
+    kind: DocumentKind,
+    published: Option<String>,
+    published_ms: Option<u64>,
+    title: Option<String>,
+    url: Option<String>,
+    canonical: Option<String>,
+    dateline: Option<String>,
+    dateline_text: Option<String>,
+    image: Option<crate::Image>,
+    lede: Option<String>,
+    language: Option<String>,
+    links: Vec<crate::Link>,
+    html: &'a str,
+    text: String,
+    report: &'a Report,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Cleaned {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let crate::Article {
+            published,
+            published_ms,
+            title,
+            url,
+            canonical,
+            dateline,
+            dateline_text,
+            image,
+            lede,
+            language,
+            links,
+        } = self.article();
+        CleanedJson {
+            kind: self.kind,
+            published,
+            published_ms,
+            title,
+            url,
+            canonical,
+            dateline,
+            dateline_text,
+            image,
+            lede,
+            language,
+            links,
+            html: &self.html,
+            text: self.text(),
+            report: &self.report,
+        }
+        .serialize(serializer)
     }
 }

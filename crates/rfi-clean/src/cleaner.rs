@@ -4,12 +4,9 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use lol_html::OutputSink;
-use url::Url;
-
 use crate::cleaned::Cleaned;
 use crate::embed::EmbedMode;
-use crate::engine::Engine;
+use crate::engine::{CleanOptions, Engine, parse_base_url};
 use crate::report::Report;
 use crate::rewrite::Selectors;
 use crate::rules::{CompiledRules, RedirectorRule, Rules, ShareRule};
@@ -24,8 +21,9 @@ pub const DEFAULT_REWRITE_MEMORY_LIMIT: usize = 32 * 1024 * 1024;
 /// The smallest accepted [`CleanerBuilder::rewrite_memory_limit`].
 const MIN_REWRITE_MEMORY_LIMIT: usize = 64 * 1024;
 
-/// Cleans article HTML. Build it once and reuse it: it is `Send + Sync`, and cleaning does not
-/// change it.
+/// Cleans article HTML. Build it once and reuse it: it is `Send + Sync`, cleaning does not
+/// change it, and cloning it is cheap (the compiled rules are shared behind an `Arc`), so each
+/// thread or task can hold its own handle.
 ///
 /// ```
 /// let cleaner = rfi_clean::Cleaner::default();
@@ -43,48 +41,6 @@ const MIN_REWRITE_MEMORY_LIMIT: usize = 64 * 1024;
 pub struct Cleaner {
     // Shared: a clone is a pointer copy, for threads and tasks that each hold one.
     engine: Arc<Engine>,
-}
-
-/// Options for one clean ([`Cleaner::clean_with`]), on top of the cleaner's settings.
-///
-/// ```
-/// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.rfi.fr/fr/");
-/// let cleaned = rfi_clean::Cleaner::default()
-///     .clean_with(r#"<a href="/fr/monde/?xtor=RSS-1&amp;page=2">a</a>"#, &options)?;
-/// assert_eq!(cleaned.html(), r#"<a href="/fr/monde/?page=2" rel="noopener noreferrer">a</a>"#);
-/// # Ok::<(), rfi_clean::Error>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CleanOptions {
-    /// The document's URL, the first of its base URLs: it wins over `<base href>`, the
-    /// envelope URL, `<link rel=canonical>` and `og:url`, and over the cleaner's
-    /// [`base_url`](CleanerBuilder::base_url). An absolute http(s) URL.
-    pub base_url: Option<String>,
-}
-
-impl CleanOptions {
-    /// Sets [`CleanOptions::base_url`].
-    ///
-    /// ```
-    /// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.rfi.fr/");
-    /// assert_eq!(options.base_url.as_deref(), Some("https://www.rfi.fr/"));
-    /// ```
-    #[must_use]
-    pub fn with_base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.to_owned());
-        self
-    }
-}
-
-/// `url` as a base URL: absolute http(s) with a host, else [`Error::InvalidSettings`].
-fn parse_base_url(url: &str) -> Result<Url, Error> {
-    Url::parse(links::trim_url(url))
-        .ok()
-        .filter(crate::rewrite::is_base)
-        .ok_or_else(|| {
-            Error::InvalidSettings(format!("base URL `{url}` is not an absolute http(s) URL"))
-        })
 }
 
 impl Default for Cleaner {
@@ -223,6 +179,25 @@ impl CleanerBuilder {
         self
     }
 
+    /// Adds a tracking-parameter prefix: every parameter whose name starts with it is stripped
+    /// from every kept URL (case-sensitive).
+    ///
+    /// # Defaults
+    /// `utm_`, `mtm_` and the rest of [`Rules::tracking`]'s `prefixes`.
+    ///
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::builder().add_tracking_prefix("zz_").build()?;
+    /// let cleaned = cleaner.clean(r#"<a href="https://a.com/?zz_src=rss&amp;zz_id=2&amp;id=1">a</a>"#)?;
+    /// assert!(cleaned.html().contains(r#"href="https://a.com/?id=1""#));
+    /// // A name is a name, not a pattern:
+    /// assert!(rfi_clean::Cleaner::builder().add_tracking_param("zz_*").build().is_err());
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn add_tracking_prefix(mut self, prefix: &str) -> Self {
+        self.rules.tracking.prefixes.push(prefix.to_owned());
+        self
+    }
+
     /// Adds a share endpoint pattern (`example.com/share`, `app://send`) for a service.
     ///
     /// # Defaults
@@ -293,7 +268,7 @@ impl CleanerBuilder {
     /// ```
     /// let cleaner = rfi_clean::Cleaner::builder().rewrite_memory_limit(1 << 20).build()?;
     /// let huge = format!("<p title=\"{}\">x</p>", "a".repeat(2 << 20));
-    /// let mut stream = cleaner.rewrite_stream(|_: &[u8]| {});
+    /// let mut stream = cleaner.rewrite_stream(std::io::sink());
     /// let result = huge.as_bytes().chunks(64 * 1024).try_for_each(|chunk| stream.write(chunk));
     /// assert!(matches!(result, Err(rfi_clean::Error::MemoryLimitExceeded { .. })));
     /// # Ok::<(), rfi_clean::Error>(())
@@ -392,7 +367,9 @@ impl CleanerBuilder {
     /// Builds the cleaner, compiling the rules once.
     ///
     /// # Errors
-    /// [`Error::InvalidRule`] for a malformed pattern or label, [`Error::InvalidSettings`] for a
+    /// [`Error::InvalidRule`] for a malformed pattern, label or parameter name (empty, or written
+    /// as a pattern: `add_tracking_param("")`, `add_tracking_param("zz_*")`,
+    /// `add_redirector(pattern, "")`), [`Error::InvalidSettings`] for a
     /// memory limit under 64 KiB, a zero `max_input_size`, an unknown encoding label or a base
     /// URL that is not an absolute http(s) URL.
     pub fn build(self) -> Result<Cleaner, Error> {
@@ -468,11 +445,7 @@ impl Cleaner {
     /// As for [`Cleaner::clean`], and [`Error::InvalidSettings`] if the base URL is not an
     /// absolute http(s) URL.
     pub fn clean_with(&self, input: &str, options: &CleanOptions) -> Result<Cleaned, Error> {
-        let base = options
-            .base_url
-            .as_deref()
-            .map(parse_base_url)
-            .transpose()?;
+        let base = options.base()?;
         pipeline::clean(
             &self.engine,
             input,
@@ -572,18 +545,23 @@ impl Cleaner {
     /// `<link rel=canonical>`, `og:url`, earlier share links), so the result can differ from the
     /// full clean's, but never depends on how the input is cut.
     ///
+    /// The output goes to any [`io::Write`](std::io::Write) (a file, a socket, a `Vec<u8>`, a
+    /// `&mut` to one); the writer's first error ends the stream and comes back from
+    /// [`RewriteStream::write`] or [`RewriteStream::end`] as [`Error::Write`], and `end` flushes
+    /// the writer.
+    ///
     /// ```
     /// let cleaner = rfi_clean::Cleaner::default();
     /// let mut out = Vec::new();
-    /// let mut stream = cleaner.rewrite_stream(|chunk: &[u8]| out.extend_from_slice(chunk));
+    /// let mut stream = cleaner.rewrite_stream(&mut out);
     /// stream.write(br#"<p><a href="https://a.com/?utm_source=x">a</a></p>"#)?;
     /// let report = stream.end()?;
     /// assert_eq!(out, br#"<p><a href="https://a.com/">a</a></p>"#);
     /// assert_eq!(report.params_stripped, 1);
     /// # Ok::<(), rfi_clean::Error>(())
     /// ```
-    pub fn rewrite_stream<O: OutputSink>(&self, sink: O) -> RewriteStream<'_, O> {
-        RewriteStream::new(&self.engine, sink)
+    pub fn rewrite_stream<W: std::io::Write>(&self, out: W) -> RewriteStream<'_, W> {
+        RewriteStream::new(&self.engine, out)
     }
 
     /// Runs the rewrite-only stage on a whole input (see [`Cleaner::rewrite_stream`]).
@@ -599,7 +577,7 @@ impl Cleaner {
     /// [`Error::MemoryLimitExceeded`] if one tag needs more than `rewrite_memory_limit`.
     pub fn rewrite_str(&self, input: &str) -> Result<(String, Report), Error> {
         let mut out = Vec::with_capacity(input.len());
-        let mut stream = self.rewrite_stream(|chunk: &[u8]| out.extend_from_slice(chunk));
+        let mut stream = self.rewrite_stream(&mut out);
         stream.write(input.as_bytes())?;
         let report = stream.end()?;
         Ok((pipeline::utf8(&out)?.to_owned(), report))
@@ -614,6 +592,21 @@ mod tests {
     fn cleaner_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Cleaner>();
+    }
+
+    #[test]
+    fn clones_share_the_compiled_rules() {
+        let cleaner = Cleaner::builder()
+            .add_tracking_param("src")
+            .build()
+            .expect("builds");
+        let clone = cleaner.clone();
+        assert!(Arc::ptr_eq(&cleaner.engine, &clone.engine));
+        let input = r#"<a href="https://a.com/?src=x&amp;id=1">a</a>"#;
+        assert_eq!(
+            clone.clean(input).expect("cleans"),
+            cleaner.clean(input).expect("cleans")
+        );
     }
 
     #[test]
@@ -632,6 +625,22 @@ mod tests {
                 .build(),
             Err(Error::InvalidRule { .. })
         ));
+        let refused = |builder: CleanerBuilder, name: &str| match builder.build() {
+            Err(Error::InvalidRule { rule, .. }) => assert_eq!(rule, name),
+            other => panic!("{name:?} accepted: {other:?}"),
+        };
+        for name in ["", "zz_*", "a=b", "a b", "a&b", "#x"] {
+            refused(Cleaner::builder().add_tracking_param(name), name);
+            refused(Cleaner::builder().add_tracking_prefix(name), name);
+            refused(
+                Cleaner::builder().add_redirector("go.example.com/out", name),
+                name,
+            );
+            refused(
+                Cleaner::builder().add_share_endpoint("x", "x.example/share", name),
+                name,
+            );
+        }
         for bad in [
             "/relative",
             "mailto:a@b.c",

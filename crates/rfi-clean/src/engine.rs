@@ -3,6 +3,8 @@
 
 use url::Url;
 
+use crate::{Error, links};
+
 use crate::embed::EmbedMode;
 use crate::rewrite::{Context, Selectors};
 use crate::rules::CompiledRules;
@@ -35,4 +37,51 @@ impl Engine {
             embeds: self.embeds,
         }
     }
+}
+
+/// Options for one clean ([`Cleaner::clean_with`](crate::Cleaner::clean_with)), on top of the cleaner's settings.
+///
+/// ```
+/// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.rfi.fr/fr/");
+/// let cleaned = rfi_clean::Cleaner::default()
+///     .clean_with(r#"<a href="/fr/monde/?xtor=RSS-1&amp;page=2">a</a>"#, &options)?;
+/// assert_eq!(cleaned.html(), r#"<a href="/fr/monde/?page=2" rel="noopener noreferrer">a</a>"#);
+/// # Ok::<(), rfi_clean::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CleanOptions {
+    /// The document's URL, the first of its base URLs: it wins over `<base href>`, the
+    /// envelope URL, `<link rel=canonical>` and `og:url`, and over the cleaner's
+    /// [`base_url`](crate::CleanerBuilder::base_url). An absolute http(s) URL.
+    pub base_url: Option<String>,
+}
+
+impl CleanOptions {
+    /// The base URL, parsed.
+    pub(crate) fn base(&self) -> Result<Option<Url>, Error> {
+        self.base_url.as_deref().map(parse_base_url).transpose()
+    }
+
+    /// Sets [`CleanOptions::base_url`].
+    ///
+    /// ```
+    /// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.rfi.fr/");
+    /// assert_eq!(options.base_url.as_deref(), Some("https://www.rfi.fr/"));
+    /// ```
+    #[must_use]
+    pub fn with_base_url(mut self, url: &str) -> Self {
+        self.base_url = Some(url.to_owned());
+        self
+    }
+}
+
+/// `url` as a base URL: absolute http(s) with a host, else [`Error::InvalidSettings`].
+pub(crate) fn parse_base_url(url: &str) -> Result<Url, Error> {
+    Url::parse(links::trim_url(url))
+        .ok()
+        .filter(crate::rewrite::is_base)
+        .ok_or_else(|| {
+            Error::InvalidSettings(format!("base URL `{url}` is not an absolute http(s) URL"))
+        })
 }

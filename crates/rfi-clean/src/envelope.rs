@@ -6,6 +6,7 @@
 
 /// The header lines of an enveloped document.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Envelope {
     /// Line 1 as it came, e.g. `<!--1705142701000-->`.
     pub stamp_line: String,

@@ -47,18 +47,46 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// A rules file could not be parsed.
-    #[error("invalid rules file: {0}")]
-    InvalidRules(String),
+    /// A rules file could not be parsed, or holds a malformed rule: the message names the line
+    /// and the key (prefix it with the file's name where you read it).
+    #[error("invalid rules file: {}", located(*line, key, reason))]
+    InvalidRules {
+        /// The 1-based line of the key or value at fault, when it can be found.
+        line: Option<usize>,
+        /// The key at fault, with its table (`sanitizer.add_tags`, `tracking.names`).
+        key: String,
+        /// What is wrong (for a malformed rule, the rule and why).
+        reason: String,
+    },
     /// The builder was given settings that contradict each other.
     #[error("invalid settings: {0}")]
     InvalidSettings(String),
     /// Reading the input failed.
     #[error("read failed: {0}")]
     Io(#[from] std::io::Error),
+    /// Writing the output of a rewrite stream failed: the writer's own error.
+    #[error("write failed")]
+    Write(#[source] std::io::Error),
     /// The stream was written to after it had failed or finished.
     #[error("the stream has already ended or failed")]
     StreamEnded,
+}
+
+/// `line 3, key `x`: reason`, leaving out what is not known.
+fn located(line: Option<usize>, key: &str, reason: &str) -> String {
+    let mut out = String::new();
+    if let Some(line) = line {
+        out.push_str(&format!("line {line}, "));
+    }
+    if !key.is_empty() {
+        out.push_str(&format!("key `{key}`, "));
+    }
+    if out.is_empty() {
+        reason.to_owned()
+    } else {
+        out.truncate(out.len() - 2);
+        format!("{out}: {reason}")
+    }
 }
 
 impl Error {

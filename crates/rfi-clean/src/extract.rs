@@ -2,8 +2,6 @@
 //! time). It reads only the cleaner's own output, whose
 //! serialisation is canonical (see `normalize`).
 
-use serde::Serialize;
-
 use crate::endpoint::is_same_or_subdomain;
 use crate::markup::{Tok, VOID, tokenize};
 
@@ -22,7 +20,8 @@ use crate::markup::{Tok, VOID, tokenize};
 /// assert_eq!(article.image.as_ref().map(|i| i.src.as_str()), Some("https://s.rfi.fr/a.jpg"));
 /// # Ok::<(), rfi_clean::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Article {
     /// When the page was stored (the envelope's epoch milliseconds), RFC 3339 in UTC.
@@ -51,7 +50,8 @@ pub struct Article {
 }
 
 /// An image: its source and alternative text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Image {
     /// The `src`.
@@ -61,7 +61,8 @@ pub struct Image {
 }
 
 /// A link: its target and its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Link {
     /// The `href`.

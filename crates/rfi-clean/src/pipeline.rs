@@ -24,6 +24,15 @@ const MAX_SANITIZE_ROUNDS: usize = 16;
 
 /// Cleans a document given as bytes (see [`Cleaner::clean_bytes`](crate::Cleaner::clean_bytes)).
 pub(crate) fn clean_bytes(cleaner: &Engine, input: &[u8]) -> Result<Cleaned, Error> {
+    clean_bytes_with(cleaner, input, None)
+}
+
+/// As [`clean_bytes`], with a caller's base URL (first of the document's base URLs).
+pub(crate) fn clean_bytes_with(
+    cleaner: &Engine,
+    input: &[u8],
+    base: Option<&Url>,
+) -> Result<Cleaned, Error> {
     if input.len() > cleaner.max_input_size {
         return Err(Error::InputTooLarge {
             size: input.len(),
@@ -31,7 +40,7 @@ pub(crate) fn clean_bytes(cleaner: &Engine, input: &[u8]) -> Result<Cleaned, Err
         });
     }
     let text = charset::decode(input, cleaner.encoding)?;
-    clean(cleaner, &text, cleaner.base_url.as_ref())
+    clean(cleaner, &text, base.or(cleaner.base_url.as_ref()))
 }
 
 /// Cleans one document (see [`Cleaner::clean`](crate::Cleaner::clean)).

@@ -9,7 +9,8 @@ use std::ops::AddAssign;
 /// assert_eq!(cleaned.report().params_stripped, 1);
 /// # Ok::<(), rfi_clean::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Report {
     /// Share links and share widgets removed (each `<a>` to a share endpoint counts once).

@@ -223,12 +223,35 @@ impl Rules {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidRules`] if the text is not TOML or has unknown or mistyped keys
-    /// (the message names the key and line), [`Error::InvalidRule`] if a pattern is malformed.
+    /// [`Error::InvalidRules`] if the text is not TOML, has unknown or mistyped keys, or holds
+    /// a malformed rule (a pattern, a parameter name, an unsafe sanitizer allowance); the error
+    /// names the line and the key.
+    ///
+    /// ```
+    /// let err = rfi_clean::Rules::from_toml("[sanitizer]\nadd_tags = [\"section\", \"script\"]").unwrap_err();
+    /// assert!(matches!(&err, rfi_clean::Error::InvalidRules { line: Some(2), key, .. } if key == "sanitizer.add_tags"));
+    /// ```
     pub fn from_toml(text: &str) -> Result<Rules, Error> {
-        let rules: Rules = toml::from_str(text).map_err(|e| Error::InvalidRules(e.to_string()))?;
-        CompiledRules::new(&rules)?;
-        Ok(rules)
+        let rules: Rules = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|span| line_of(text, span.start));
+            Error::InvalidRules {
+                line,
+                key: line.map(|line| key_at(text, line)).unwrap_or_default(),
+                reason: e.message().trim_end().to_owned(),
+            }
+        })?;
+        match CompiledRules::new(&rules) {
+            Ok(_) => Ok(rules),
+            Err(Error::InvalidRule { rule, reason }) => {
+                let line = line_of_value(text, &rule);
+                Err(Error::InvalidRules {
+                    line,
+                    key: line.map(|line| key_at(text, line)).unwrap_or_default(),
+                    reason: format!("invalid rule `{rule}`: {reason}"),
+                })
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// Serialises the rules as a TOML rules file.
@@ -274,6 +297,101 @@ impl Rules {
                 .extend(attributes);
         }
     }
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The first line outside comments where `value` is written as a string (`"value"` or
+/// `'value'`). A value written with escapes is not found.
+fn line_of_value(text: &str, value: &str) -> Option<usize> {
+    let (double, single) = (format!("\"{value}\""), format!("'{value}'"));
+    text.lines()
+        .position(|line| {
+            let code = line.trim_start();
+            !code.starts_with('#') && (code.contains(&double) || code.contains(&single))
+        })
+        .map(|i| i + 1)
+}
+
+/// The key in force at a 1-based line: the last `[table]` header and the last `key =` before
+/// or on it (a value on a line of its own belongs to the array above it).
+fn key_at(text: &str, line: usize) -> String {
+    let (mut table, mut key) = (String::new(), String::new());
+    for code in text.lines().take(line).map(str::trim_start) {
+        if code.starts_with('[') {
+            let name = code.trim_start_matches('[');
+            table = name[..name.find(']').unwrap_or(name.len())]
+                .trim()
+                .to_owned();
+            key.clear();
+        } else if let Some((name, _)) = code.split_once('=') {
+            let name = name.trim();
+            let bare = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+            if bare {
+                key = name.to_owned();
+            }
+        }
+    }
+    match (table.is_empty(), key.is_empty()) {
+        (true, _) => key,
+        (false, true) => table,
+        (false, false) => format!("{table}.{key}"),
+    }
+}
+
+/// Checks the query-parameter names of every rule: a name is matched against decoded names
+/// exactly (or as a prefix, in `prefixes`), so it cannot be empty, and `*`, `=`, `&`, `#` or
+/// whitespace in it mean it was written as a pattern or a query, and would never match.
+fn check_param_names(rules: &Rules) -> Result<(), Error> {
+    let tracking = &rules.tracking;
+    let lists = [&tracking.names, &tracking.prefixes, &tracking.any_case]
+        .into_iter()
+        .chain(tracking.scoped.iter().flat_map(|s| [&s.names, &s.prefixes]))
+        .chain(
+            tracking
+                .conditional
+                .iter()
+                .flat_map(|c| [&c.names, &c.prefixes, &c.when_present]),
+        )
+        .chain(rules.redirector.iter().map(|r| &r.params))
+        .chain(
+            rules
+                .share
+                .iter()
+                .flat_map(|s| [&s.carries, &s.requires_any, &s.unless]),
+        );
+    let query_values = rules.share.iter().filter_map(|s| s.query_value.as_ref());
+    let names = lists.flatten().chain(query_values.map(|q| &q.name));
+    for name in names {
+        let reason = if name.is_empty() {
+            "a query-parameter name cannot be empty"
+        } else if name.contains('*') {
+            "`*` is not a wildcard in a parameter name: put the start of the name in `prefixes` \
+             (CleanerBuilder::add_tracking_prefix)"
+        } else if name
+            .chars()
+            .any(|c| matches!(c, '=' | '&' | '#' | '?') || c.is_whitespace() || c.is_control())
+        {
+            "a query-parameter name has no `=`, `&`, `#`, `?`, spaces or controls"
+        } else {
+            continue;
+        };
+        return Err(Error::InvalidRule {
+            rule: name.clone(),
+            reason: reason.into(),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -382,6 +500,7 @@ pub(crate) struct CompiledRules {
 
 impl CompiledRules {
     pub(crate) fn new(rules: &Rules) -> Result<CompiledRules, Error> {
+        check_param_names(rules)?;
         let endpoints = |patterns: &[String]| -> Result<Vec<Endpoint>, Error> {
             patterns.iter().map(|p| Endpoint::parse(p)).collect()
         };
@@ -402,8 +521,9 @@ impl CompiledRules {
             .redirector
             .iter()
             .map(|r| {
+                // The first endpoint names the rule (and finds its line in a rules file).
                 let invalid = |reason: &str| Error::InvalidRule {
-                    rule: r.endpoints.join(", "),
+                    rule: r.endpoints.first().cloned().unwrap_or_default(),
                     reason: reason.to_owned(),
                 };
                 let kinds = [
@@ -554,6 +674,109 @@ mod tests {
     fn unknown_keys_are_rejected_with_their_name() {
         let err = Rules::from_toml("share_lables = []").expect_err("typo must fail");
         assert!(err.to_string().contains("share_lables"), "{err}");
+    }
+
+    #[test]
+    fn the_built_in_rules_cite_no_path_outside_the_repo() {
+        // `--print-config` prints this file to users who have only the crate.
+        for outside in ["shared/", "../", "/work/", "research/"] {
+            assert!(!DEFAULT_RULES_TOML.contains(outside), "{outside}");
+        }
+    }
+
+    /// The line and key of a rules file's error, and its message.
+    fn located(text: &str) -> (Option<usize>, String, String) {
+        match Rules::from_toml(text) {
+            Err(err @ Error::InvalidRules { .. }) => {
+                let message = err.to_string();
+                let Error::InvalidRules { line, key, .. } = err else {
+                    unreachable!()
+                };
+                (line, key, message)
+            }
+            other => panic!("not refused with a place: {other:?}\n{text}"),
+        }
+    }
+
+    #[test]
+    fn rules_file_errors_name_the_line_and_the_key() {
+        let cases: &[(&str, usize, &str, &str)] = &[
+            // unknown key, in a table
+            (
+                "share_labels = [\"x\"]\n[tracking]\nnmes = [\"ref\"]\n",
+                3,
+                "tracking.nmes",
+                "nmes",
+            ),
+            // mistyped value
+            ("# c\nshare_labels = 3\n", 2, "share_labels", "invalid type"),
+            // not TOML
+            (
+                "share_labels = [\"x\"]\n\n[tracking\n",
+                3,
+                "tracking",
+                "unclosed table",
+            ),
+            // an unsafe sanitizer allowance, in a multi-line array
+            (
+                "[sanitizer]\nadd_tags = [\n  \"section\",\n  \"script\",\n]\n",
+                4,
+                "sanitizer.add_tags",
+                "invalid rule `script`: not a tag the sanitizer can safely allow",
+            ),
+            (
+                "[sanitizer]\nadd_tag_attributes = { img = [\"onerror\"] }\n",
+                2,
+                "sanitizer.add_tag_attributes",
+                "`onerror`",
+            ),
+            // a malformed endpoint pattern
+            (
+                "[[share]]\nservice = \"x\"\nendpoints = [\"https://x.com/\"]\n",
+                3,
+                "share.endpoints",
+                "invalid rule `https://x.com/`",
+            ),
+            // a redirector with two target kinds, named by its first endpoint
+            (
+                "[[redirector]]\nendpoints = [\"go.example.com/\"]\nparams = [\"to\"]\nprefix = true\n",
+                2,
+                "redirector.endpoints",
+                "exactly one of",
+            ),
+            // parameter names written as patterns, or empty
+            (
+                "[tracking]\nnames = [\"a\",\n  \"zz_*\"]\n",
+                3,
+                "tracking.names",
+                "`zz_*`",
+            ),
+            (
+                "[[redirector]]\nendpoints = [\"go.example.com/out\"]\nparams = [\"\"]\n",
+                3,
+                "redirector.params",
+                "cannot be empty",
+            ),
+            (
+                "promo_attribute_prefixes = [\"a b\"]\n",
+                1,
+                "promo_attribute_prefixes",
+                "`a b`",
+            ),
+            (
+                "[[share]]\nservice = \"x\"\nendpoints = [\"x.example/s\"]\nunknown = 1\n",
+                4,
+                "share.unknown",
+                "unknown",
+            ),
+        ];
+        for &(text, line, key, needle) in cases {
+            let (got_line, got_key, message) = located(text);
+            assert_eq!(got_line, Some(line), "{message}\n{text}");
+            assert_eq!(got_key, key, "{message}\n{text}");
+            assert!(message.contains(needle), "{message}\n{text}");
+            assert!(message.contains(&format!("line {line}")), "{message}");
+        }
     }
 
     #[test]
