@@ -6,6 +6,10 @@ mod inputs;
 mod jsonl;
 mod render;
 mod term;
+mod warc;
+mod warc_http;
+mod warc_read;
+mod warc_write;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,6 +38,8 @@ Examples:
   rfi-clean --check pages/                     CI: list files that would change, exit 1 if any
   rfi-clean --format json pages/ > pages.jsonl one JSON object per page
   producer | rfi-clean --jsonl | consumer      a streaming mapper for {\"id\", \"html\"} lines
+  rfi-clean --format json crawl.warc.gz        a web archive's HTML pages as JSON Lines
+  rfi-clean crawls/ --out-warc clean.warc.gz   web archives to a WARC of cleaned pages
 
 Exit status: 0 success, 1 --check or --diff found changes, 2 usage or input errors,
 130 interrupted (Ctrl-C: files in flight finish, no file is left half-written)."
@@ -141,6 +147,11 @@ struct Args {
     /// Print a summary on stderr: files, bytes, what was removed and rewritten, errors, time.
     #[arg(long)]
     stats: bool,
+
+    /// Web archives in (`*.warc`, `*.warc.gz`, folders of them): write the cleaned pages as a
+    /// WARC/1.1 file of conversion records (gzip per record, replaced atomically).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "out_dir", "in_place", "check", "diff", "no_sanitize"])]
+    out_warc: Option<PathBuf>,
 
     /// When to use colours on the terminal (NO_COLOR is respected).
     #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
@@ -256,6 +267,9 @@ fn run(args: Args) -> Result<Status> {
         hidden: args.hidden,
         follow: args.follow,
     };
+    if let Some(files) = warc::detect(&args.paths, &walk, args.out_warc.is_some())? {
+        return warc::run(&cleaner, &files, &warc_settings(&args, jobs));
+    }
     let found = inputs::collect(&args.paths, &walk)?;
     if found.inputs.is_empty() {
         bail!(
@@ -299,6 +313,17 @@ fn run(args: Args) -> Result<Status> {
         status = Status::Errors;
     }
     Ok(status)
+}
+
+fn warc_settings(args: &Args, jobs: usize) -> warc::Settings {
+    warc::Settings {
+        format: args.format,
+        out_warc: args.out_warc.clone(),
+        jobs,
+        max_size: args.max_size,
+        stats: args.stats,
+        color: args.color,
+    }
 }
 
 fn build_cleaner(args: &Args) -> Result<Cleaner> {
