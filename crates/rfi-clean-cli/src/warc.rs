@@ -63,8 +63,7 @@ pub(crate) fn detect(
         && !out_warc
         && walk.globs.is_empty()
         && paths.iter().any(|p| p.is_dir())
-        && inputs::collect(paths, walk)?.inputs.is_empty()
-        && !inputs::collect(paths, &warc_walk())?.inputs.is_empty();
+        && holds_only_warcs(paths);
     if !(named || folders || out_warc) {
         return Ok(None);
     }
@@ -80,6 +79,22 @@ pub(crate) fn detect(
         bail!("no WARC files (*.warc, *.warc.gz) to read");
     }
     Ok(Some(files))
+}
+
+/// Whether the folders among `paths` hold WARC files and no file the HTML globs take. A silent
+/// look (the walk that follows reports what cannot be read, once).
+fn holds_only_warcs(paths: &[PathBuf]) -> bool {
+    let (mut warcs, mut pages) = (false, false);
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            warcs |= is_warc_name(Path::new(&name));
+            pages |= [".txt", ".html", ".htm"]
+                .iter()
+                .any(|ext| name.ends_with(ext));
+        }
+    }
+    warcs && !pages
 }
 
 /// One record to clean.
