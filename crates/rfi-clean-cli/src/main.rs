@@ -7,6 +7,10 @@ mod jsonl;
 mod render;
 mod settings;
 mod term;
+mod warc;
+mod warc_http;
+mod warc_read;
+mod warc_write;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -37,6 +41,8 @@ Examples:
   rfi-clean --format json pages/ > pages.jsonl one JSON object per page
   producer | rfi-clean --jsonl | consumer      a streaming mapper for {\"url\", \"html\", …} lines
   rfi-clean --jsonl crawl-*.jsonl > clean.jsonl the same mapper over files
+  rfi-clean --format json crawl.warc.gz        a web archive's HTML pages as JSON Lines
+  rfi-clean crawls/ --out-warc clean.warc.gz   web archives to a WARC of cleaned pages
 
 Exit status: 0 success, 1 --check or --diff found changes, 2 usage or input errors,
 130 interrupted (Ctrl-C: files in flight finish, no file is left half-written)."
@@ -167,6 +173,11 @@ struct Args {
     #[arg(long)]
     stats: bool,
 
+    /// Web archives in (`*.warc`, `*.warc.gz`, folders of them): write the cleaned pages as a
+    /// WARC/1.1 file of conversion records (gzip per record, replaced atomically).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "out_dir", "in_place", "check", "diff", "no_sanitize"])]
+    out_warc: Option<PathBuf>,
+
     /// When to use colours on the terminal (NO_COLOR is respected).
     #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
     color: term::ColorChoice,
@@ -256,9 +267,27 @@ fn run(args: Args) -> Result<Status> {
         walk,
         destination,
         mut settings,
+        out_warc,
     } = run;
     if paths.is_empty() && io::stdin().is_terminal() {
         bail!("no input: give files or folders, or pipe a document to stdin (see --help)");
+    }
+    if let Some(files) = warc::detect(&paths, &walk, out_warc.is_some())? {
+        if !matches!(destination, settings::Destination::Stdout) {
+            bail!(
+                "web archives are written as JSON Lines to stdout (--format json) or as a WARC \
+                 (--out-warc FILE); -o, --out-dir, -i, --check and --diff do not apply"
+            );
+        }
+        let warc_settings = warc::Settings {
+            format: settings.format,
+            out_warc,
+            jobs: settings.jobs,
+            max_size: settings.max_size,
+            stats: settings.stats,
+            color: settings.color,
+        };
+        return warc::run(&cleaner, &files, &warc_settings);
     }
     let found = inputs::collect(&paths, &walk)?;
     if found.inputs.is_empty() {

@@ -36,6 +36,8 @@ pub(crate) struct BatchRun {
     pub(crate) destination: Destination,
     /// `mode` is set from `destination` once the inputs are known.
     pub(crate) settings: batch::Settings,
+    /// Web archives in: write their cleaned pages as a WARC.
+    pub(crate) out_warc: Option<PathBuf>,
 }
 
 /// Where the documents of a batch go, before the inputs are counted.
@@ -129,6 +131,14 @@ pub(crate) fn from_args(args: Args) -> Result<Run> {
     if args.no_sanitize && args.format != Format::Html {
         bail!("--no-sanitize writes HTML only");
     }
+    let writes_elsewhere =
+        args.check || args.diff || args.in_place || args.out_dir.is_some() || args.output.is_some();
+    if args.out_warc.is_some() && (writes_elsewhere || args.no_sanitize) {
+        bail!(
+            "--out-warc writes the cleaned pages of web archives to one WARC: -o, --out-dir, -i, \
+             --check, --diff and --no-sanitize do not apply"
+        );
+    }
     let destination = if args.check || args.diff {
         Destination::Check { diff: args.diff }
     } else if args.in_place {
@@ -163,6 +173,7 @@ pub(crate) fn from_args(args: Args) -> Result<Run> {
             stats: args.stats,
             color: args.color,
         },
+        out_warc: args.out_warc.clone(),
         paths: args.paths,
     }))
 }
@@ -194,6 +205,9 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
     }
     if args.no_sanitize && args.format != Format::Html {
         bail!("--no-sanitize writes HTML only");
+    }
+    if args.out_warc.is_some() {
+        bail!("--out-warc takes web archives, not --jsonl records");
     }
     let names = [&args.jsonl_html, &args.jsonl_key, &args.jsonl_url];
     if names.iter().any(|n| n.is_empty()) {

@@ -471,6 +471,24 @@ impl Cleaner {
         pipeline::clean_bytes(&self.engine, input)
     }
 
+    /// Cleans a document given as bytes (as [`Cleaner::clean_bytes`] decodes them) with per-call
+    /// [`CleanOptions`]: a web archive's record, with its URL.
+    ///
+    /// ```
+    /// let options = rfi_clean::CleanOptions::default().with_base_url("https://www.theguardian.com/");
+    /// let cleaned = rfi_clean::Cleaner::default()
+    ///     .clean_bytes_with(b"<a href=\"/world/x?CMP=share_btn_tw\">a</a>", &options)?;
+    /// assert!(cleaned.html().contains(r#"href="/world/x""#));
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`Cleaner::clean_bytes`] and [`Cleaner::clean_with`].
+    pub fn clean_bytes_with(&self, input: &[u8], options: &CleanOptions) -> Result<Cleaned, Error> {
+        let base = options.base()?;
+        pipeline::clean_bytes_with(&self.engine, input, base.as_ref())
+    }
+
     /// Reads a whole document from `reader` (at most `max_input_size` bytes) and cleans it.
     ///
     /// ```
