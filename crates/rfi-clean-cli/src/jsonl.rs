@@ -66,7 +66,7 @@ pub(crate) fn run_sources(
         &settings.sources[..]
     };
     let status = if settings.jobs > 1 {
-        mapper.run_parallel(sources, &mut output)?
+        mapper.run_parallel(sources, open, &mut output)?
     } else {
         let mut status = Status::Clean;
         for source in sources {
@@ -248,7 +248,13 @@ impl Mapper<'_> {
     /// thread writing their lines in input order. The reader takes a ticket per line and the
     /// writer gives it back once the line is written, so at most `IN_FLIGHT_PER_JOB × jobs`
     /// lines are held at any time.
-    fn run_parallel(&mut self, sources: &[PathBuf], output: &mut impl Write) -> Result<Status> {
+    /// `open` opens a source, on the reader thread.
+    fn run_parallel(
+        &mut self,
+        sources: &[PathBuf],
+        open: impl Fn(&Path) -> Result<(Option<String>, Box<dyn BufRead>)> + Send,
+        output: &mut impl Write,
+    ) -> Result<Status> {
         let jobs = self.settings.jobs;
         let in_flight = IN_FLIGHT_PER_JOB * jobs;
         let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(in_flight);
@@ -466,6 +472,101 @@ mod tests {
 
     fn map(input: &str) -> (Vec<Value>, Status) {
         map_with(&settings(), input)
+    }
+
+    /// With `-j2` the reader is never more than 4 × 2 lines (and its buffer) ahead of the writer,
+    /// and the lines come out in order.
+    #[test]
+    fn parallel_lines_in_flight_are_bounded() {
+        use std::sync::atomic::AtomicUsize;
+
+        /// A stream of equal lines that counts the bytes read from it.
+        struct Counting {
+            line: Vec<u8>,
+            lines: usize,
+            at: usize,
+            read: Arc<AtomicUsize>,
+        }
+        impl io::Read for Counting {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let total = self.line.len() * self.lines;
+                let n = buf.len().min(total - self.at);
+                for (i, b) in buf[..n].iter_mut().enumerate() {
+                    *b = self.line[(self.at + i) % self.line.len()];
+                }
+                self.at += n;
+                self.read.fetch_add(n, Ordering::SeqCst);
+                Ok(n)
+            }
+        }
+        /// Checks, at every line written, how far the reader is ahead.
+        struct Checking {
+            written: usize,
+            line_len: usize,
+            read: Arc<AtomicUsize>,
+            most_ahead: usize,
+            out: Vec<u8>,
+        }
+        impl Write for Checking {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.out.extend_from_slice(buf);
+                self.written += buf.iter().filter(|&&b| b == b'\n').count();
+                let read_lines = self.read.load(Ordering::SeqCst) / self.line_len;
+                self.most_ahead = self.most_ahead.max(read_lines.saturating_sub(self.written));
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+
+        let line = format!("{{\"html\": \"<p>{}</p>\"}}\n", "w ".repeat(4000)).into_bytes();
+        let read = Arc::new(AtomicUsize::new(0));
+        let cleaner = Cleaner::default();
+        let settings = Settings {
+            jobs: 2,
+            ..settings()
+        };
+        let mut mapper = Mapper {
+            cleaner: &cleaner,
+            settings: &settings,
+            totals: Totals::default(),
+        };
+        let mut output = Checking {
+            written: 0,
+            line_len: line.len(),
+            read: Arc::clone(&read),
+            most_ahead: 0,
+            out: Vec::new(),
+        };
+        let (source_line, source_read) = (line.clone(), Arc::clone(&read));
+        let status = mapper
+            .run_parallel(
+                &[PathBuf::from("-")],
+                move |_| {
+                    let input = Counting {
+                        line: source_line.clone(),
+                        lines: 300,
+                        at: 0,
+                        read: Arc::clone(&source_read),
+                    };
+                    Ok((None, Box::new(BufReader::new(input)) as Box<dyn BufRead>))
+                },
+                &mut output,
+            )
+            .expect("runs");
+        assert_eq!(status, Status::Clean);
+        assert_eq!(output.written, 300);
+        // 8 lines in flight, one in the reader's hands, and BufReader's 8 KiB (one line here).
+        assert!(output.most_ahead <= 4 * 2 + 2, "{}", output.most_ahead);
+        assert!(output.most_ahead >= 2, "{}", output.most_ahead);
+        let (sequential, _) = map(&String::from_utf8(line).expect("UTF-8").repeat(300));
+        let parallel: Vec<Value> = String::from_utf8(output.out)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        assert_eq!(parallel, sequential);
     }
 
     #[test]
