@@ -5,10 +5,18 @@
 //! line. The record's URL field (`--jsonl-url`, default `url`) is its base URL. Blank lines are
 //! skipped. A bad line gives `{"id": …, "line": N, "error": "…"}` (and `"source"` when reading
 //! files) and the stream goes on, unless `--fail-fast`.
+//!
+//! With `-j N` (N > 1) a reader thread feeds N workers and the calling thread writes their lines
+//! in input order, each flushed as soon as every line before it is written. At most `4 × N`
+//! lines are in flight (read and not yet written): a slow line holds the reader back rather than
+//! letting finished lines pile up behind it, so memory is bounded whatever the stream's length.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -32,7 +40,12 @@ pub(crate) struct Settings {
     pub(crate) no_sanitize: bool,
     pub(crate) fail_fast: bool,
     pub(crate) stats: bool,
+    /// Lines mapped in parallel (1: one at a time, on the calling thread).
+    pub(crate) jobs: usize,
 }
+
+/// Lines in flight per job with `-j N`: enough to keep every worker busy past a slow line.
+const IN_FLIGHT_PER_JOB: usize = 4;
 
 /// Maps every source in order into `output`.
 pub(crate) fn run_sources(
@@ -46,38 +59,70 @@ pub(crate) fn run_sources(
         settings,
         totals: Totals::default(),
     };
-    let mut status = Status::Clean;
     let stdin_only = [PathBuf::from("-")];
     let sources = if settings.sources.is_empty() {
         &stdin_only[..]
     } else {
         &settings.sources[..]
     };
-    for source in sources {
-        let (name, input): (Option<String>, Box<dyn BufRead>) = if source.as_os_str() == "-" {
-            (None, Box::new(io::stdin().lock()))
-        } else {
-            let file =
-                File::open(source).with_context(|| format!("{}: cannot open", source.display()))?;
-            (
-                Some(source.display().to_string()),
-                Box::new(BufReader::new(file)),
-            )
-        };
-        let ran = mapper.run(name.as_deref(), input, &mut output)?;
-        if ran == Status::Errors {
-            status = Status::Errors;
-            if settings.fail_fast {
-                break;
+    let status = if settings.jobs > 1 {
+        mapper.run_parallel(sources, open, &mut output)?
+    } else {
+        let mut status = Status::Clean;
+        for source in sources {
+            let (name, input) = open(source)?;
+            if mapper.run(name.as_deref(), input, &mut output)? == Status::Errors {
+                status = Status::Errors;
+                if settings.fail_fast {
+                    break;
+                }
             }
         }
-    }
+        status
+    };
     if settings.stats {
         mapper
             .totals
             .print("records", started.elapsed().as_secs_f64());
     }
     Ok(status)
+}
+
+/// Opens a source: its name for messages (`None` for stdin) and a reader.
+fn open(source: &Path) -> Result<(Option<String>, Box<dyn BufRead>)> {
+    Ok(if source.as_os_str() == "-" {
+        (None, Box::new(io::stdin().lock()))
+    } else {
+        let file =
+            File::open(source).with_context(|| format!("{}: cannot open", source.display()))?;
+        (
+            Some(source.display().to_string()),
+            Box::new(BufReader::new(file)),
+        )
+    })
+}
+
+/// Reads the next line into `buf`, without its line ending; `false` at the end of the input.
+fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>, what: &str) -> Result<bool> {
+    buf.clear();
+    if input
+        .read_until(b'\n', buf)
+        .with_context(|| format!("{what}: read failed"))?
+        == 0
+    {
+        return Ok(false);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    Ok(true)
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 struct Mapper<'a> {
@@ -109,8 +154,70 @@ struct Mapped {
     report: Report,
 }
 
+/// A line's output: the bytes to write (a JSON object and its newline) and what it adds to the
+/// totals (`None`: a bad line).
+struct Line {
+    bytes: Vec<u8>,
+    counts: Option<(usize, usize, Report)>,
+}
+
+/// A non-blank line to map with `-j N`: its place in the output, its source's name (`None` for
+/// stdin) and its line number there.
+struct Work {
+    seq: u64,
+    name: Option<Arc<str>>,
+    n: usize,
+    line: Vec<u8>,
+}
+
 impl Mapper<'_> {
-    /// Maps one source; `name` is its file name (`None` for stdin).
+    /// Maps one line to the bytes to write.
+    fn line(&self, name: Option<&str>, n: usize, line: &[u8]) -> Line {
+        let (object, counts) = match self.map_line(line) {
+            Ok(mapped) => (
+                mapped.record,
+                Some((mapped.bytes_in, mapped.bytes_out, mapped.report)),
+            ),
+            Err(bad) => {
+                let mut error = Map::new();
+                error.insert("id".into(), bad.id);
+                if let Some(name) = name {
+                    error.insert("source".into(), Value::from(name));
+                }
+                error.insert("line".into(), Value::from(n));
+                error.insert("error".into(), Value::from(bad.message));
+                (error, None)
+            }
+        };
+        let mut bytes = serde_json::to_vec(&Value::Object(object))
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}").into_bytes());
+        bytes.push(b'\n');
+        Line { bytes, counts }
+    }
+
+    /// Writes a mapped line, flushed, and counts it; `Errors` for a bad line.
+    fn write(&mut self, line: &Line, output: &mut impl Write) -> Result<Status> {
+        self.totals.files += 1;
+        let status = match line.counts {
+            Some((bytes_in, bytes_out, report)) => {
+                self.totals.bytes_in += bytes_in;
+                self.totals.bytes_out += bytes_out;
+                self.totals.report += report;
+                Status::Clean
+            }
+            None => {
+                self.totals.errors += 1;
+                Status::Errors
+            }
+        };
+        output
+            .write_all(&line.bytes)
+            .and_then(|()| output.flush())
+            .context("stdout: write failed")?;
+        Ok(status)
+    }
+
+    /// Maps one source, one line at a time; `name` is its file name (`None` for stdin).
     fn run(
         &mut self,
         name: Option<&str>,
@@ -121,48 +228,135 @@ impl Mapper<'_> {
         let mut status = Status::Clean;
         let mut buf = Vec::new();
         let mut n = 0;
-        loop {
-            buf.clear();
-            if input
-                .read_until(b'\n', &mut buf)
-                .with_context(|| format!("{what}: read failed"))?
-                == 0
-            {
-                break;
-            }
+        while next_line(&mut input, &mut buf, what)? {
             n += 1;
-            let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(u8::is_ascii_whitespace) {
+            if is_blank(&buf) {
                 continue;
             }
-            self.totals.files += 1;
-            let object = match self.map_line(line) {
-                Ok(mapped) => {
-                    self.totals.bytes_in += mapped.bytes_in;
-                    self.totals.bytes_out += mapped.bytes_out;
-                    self.totals.report += mapped.report;
-                    mapped.record
+            let line = self.line(name, n, &buf);
+            if self.write(&line, &mut output)? == Status::Errors {
+                status = Status::Errors;
+                if self.settings.fail_fast {
+                    break;
                 }
-                Err(bad) => {
-                    status = Status::Errors;
-                    self.totals.errors += 1;
-                    let mut error = Map::new();
-                    error.insert("id".into(), bad.id);
-                    if let Some(name) = name {
-                        error.insert("source".into(), Value::from(name));
+            }
+        }
+        Ok(status)
+    }
+
+    /// Maps every source with `settings.jobs` workers: a reader thread, the workers, and this
+    /// thread writing their lines in input order. The reader takes a ticket per line and the
+    /// writer gives it back once the line is written, so at most `IN_FLIGHT_PER_JOB × jobs`
+    /// lines are held at any time.
+    /// `open` opens a source, on the reader thread.
+    fn run_parallel(
+        &mut self,
+        sources: &[PathBuf],
+        open: impl Fn(&Path) -> Result<(Option<String>, Box<dyn BufRead>)> + Send,
+        output: &mut impl Write,
+    ) -> Result<Status> {
+        let jobs = self.settings.jobs;
+        let in_flight = IN_FLIGHT_PER_JOB * jobs;
+        let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            ticket_tx.send(()).expect("the receiver is alive");
+        }
+        let (work_tx, work_rx) = mpsc::sync_channel::<Work>(in_flight);
+        let work_rx = Mutex::new(work_rx);
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Line)>();
+        let stop = AtomicBool::new(false);
+        let worker = Mapper {
+            cleaner: self.cleaner,
+            settings: self.settings,
+            totals: Totals::default(),
+        };
+        let this = &worker;
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || -> Result<()> {
+                let mut seq = 0;
+                for source in sources {
+                    let (name, mut input) = open(source)?;
+                    let what = name.clone().unwrap_or_else(|| "stdin".into());
+                    let name: Option<Arc<str>> = name.map(Arc::from);
+                    let mut n = 0;
+                    let mut buf = Vec::new();
+                    while next_line(&mut input, &mut buf, &what)? {
+                        n += 1;
+                        if is_blank(&buf) {
+                            continue;
+                        }
+                        // No ticket: the writer has stopped.
+                        if ticket_rx.recv().is_err() {
+                            return Ok(());
+                        }
+                        let work = Work {
+                            seq,
+                            name: name.clone(),
+                            n,
+                            line: std::mem::take(&mut buf),
+                        };
+                        if work_tx.send(work).is_err() {
+                            return Ok(());
+                        }
+                        seq += 1;
                     }
-                    error.insert("line".into(), Value::from(n));
-                    error.insert("error".into(), Value::from(bad.message));
-                    error
                 }
-            };
-            serde_json::to_writer(&mut output, &Value::Object(object))
-                .context("stdout: write failed")?;
-            output.write_all(b"\n").context("stdout: write failed")?;
-            output.flush().context("stdout: write failed")?;
-            if status == Status::Errors && self.settings.fail_fast {
-                break;
+                Ok(())
+            });
+            for _ in 0..jobs {
+                let done_tx = done_tx.clone();
+                let (work_rx, stop) = (&work_rx, &stop);
+                scope.spawn(move || {
+                    loop {
+                        let work = match work_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(work) = work else { return };
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let line = this.line(work.name.as_deref(), work.n, &work.line);
+                        if done_tx.send((work.seq, line)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let written = self.write_in_order(&done_rx, ticket_tx, output);
+            // Stop the workers and the reader whatever happened: they see the closed channels.
+            stop.store(true, Ordering::Relaxed);
+            drop(done_rx);
+            let read = reader.join().expect("the reader does not panic");
+            let status = written?;
+            read?;
+            Ok(status)
+        })
+    }
+
+    /// Writes the workers' lines in input order, giving back a ticket per line written.
+    fn write_in_order(
+        &mut self,
+        done: &mpsc::Receiver<(u64, Line)>,
+        tickets: mpsc::SyncSender<()>,
+        output: &mut impl Write,
+    ) -> Result<Status> {
+        let mut status = Status::Clean;
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        for (seq, line) in done {
+            waiting.insert(seq, line);
+            while let Some(line) = waiting.remove(&next) {
+                next += 1;
+                if self.write(&line, output)? == Status::Errors {
+                    status = Status::Errors;
+                    if self.settings.fail_fast {
+                        return Ok(status);
+                    }
+                }
+                // The reader may have finished and dropped its receiver: nothing to give back.
+                let _ = tickets.send(());
             }
         }
         Ok(status)
@@ -253,6 +447,7 @@ mod tests {
             no_sanitize: false,
             fail_fast: false,
             stats: false,
+            jobs: 1,
         }
     }
 
@@ -277,6 +472,101 @@ mod tests {
 
     fn map(input: &str) -> (Vec<Value>, Status) {
         map_with(&settings(), input)
+    }
+
+    /// With `-j2` the reader is never more than 4 × 2 lines (and its buffer) ahead of the writer,
+    /// and the lines come out in order.
+    #[test]
+    fn parallel_lines_in_flight_are_bounded() {
+        use std::sync::atomic::AtomicUsize;
+
+        /// A stream of equal lines that counts the bytes read from it.
+        struct Counting {
+            line: Vec<u8>,
+            lines: usize,
+            at: usize,
+            read: Arc<AtomicUsize>,
+        }
+        impl io::Read for Counting {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let total = self.line.len() * self.lines;
+                let n = buf.len().min(total - self.at);
+                for (i, b) in buf[..n].iter_mut().enumerate() {
+                    *b = self.line[(self.at + i) % self.line.len()];
+                }
+                self.at += n;
+                self.read.fetch_add(n, Ordering::SeqCst);
+                Ok(n)
+            }
+        }
+        /// Checks, at every line written, how far the reader is ahead.
+        struct Checking {
+            written: usize,
+            line_len: usize,
+            read: Arc<AtomicUsize>,
+            most_ahead: usize,
+            out: Vec<u8>,
+        }
+        impl Write for Checking {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.out.extend_from_slice(buf);
+                self.written += buf.iter().filter(|&&b| b == b'\n').count();
+                let read_lines = self.read.load(Ordering::SeqCst) / self.line_len;
+                self.most_ahead = self.most_ahead.max(read_lines.saturating_sub(self.written));
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+
+        let line = format!("{{\"html\": \"<p>{}</p>\"}}\n", "w ".repeat(4000)).into_bytes();
+        let read = Arc::new(AtomicUsize::new(0));
+        let cleaner = Cleaner::default();
+        let settings = Settings {
+            jobs: 2,
+            ..settings()
+        };
+        let mut mapper = Mapper {
+            cleaner: &cleaner,
+            settings: &settings,
+            totals: Totals::default(),
+        };
+        let mut output = Checking {
+            written: 0,
+            line_len: line.len(),
+            read: Arc::clone(&read),
+            most_ahead: 0,
+            out: Vec::new(),
+        };
+        let (source_line, source_read) = (line.clone(), Arc::clone(&read));
+        let status = mapper
+            .run_parallel(
+                &[PathBuf::from("-")],
+                move |_| {
+                    let input = Counting {
+                        line: source_line.clone(),
+                        lines: 300,
+                        at: 0,
+                        read: Arc::clone(&source_read),
+                    };
+                    Ok((None, Box::new(BufReader::new(input)) as Box<dyn BufRead>))
+                },
+                &mut output,
+            )
+            .expect("runs");
+        assert_eq!(status, Status::Clean);
+        assert_eq!(output.written, 300);
+        // 8 lines in flight, one in the reader's hands, and BufReader's 8 KiB (one line here).
+        assert!(output.most_ahead <= 4 * 2 + 2, "{}", output.most_ahead);
+        assert!(output.most_ahead >= 2, "{}", output.most_ahead);
+        let (sequential, _) = map(&String::from_utf8(line).expect("UTF-8").repeat(300));
+        let parallel: Vec<Value> = String::from_utf8(output.out)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        assert_eq!(parallel, sequential);
     }
 
     #[test]

@@ -117,7 +117,8 @@ struct Args {
     #[arg(long)]
     follow: bool,
 
-    /// Files processed in parallel [default: the available parallelism].
+    /// Files processed in parallel [default: the available parallelism]; with --jsonl, records
+    /// mapped in parallel and written in input order [default: 1].
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
 

@@ -185,9 +185,13 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
              --glob, --exclude, --hidden and --follow do not apply"
         );
     }
-    if args.jobs.is_some() {
-        bail!("--jsonl maps records one at a time, in order: --jobs does not apply");
-    }
+    // One line at a time unless asked: under Spark's RDD.pipe each executor core runs its own
+    // mapper already.
+    let jobs = match args.jobs {
+        Some(0) => bail!("--jobs must be at least 1"),
+        Some(n) => n,
+        None => 1,
+    };
     if let Some(dir) = args.paths.iter().find(|p| p.is_dir()) {
         bail!(
             "{}: --jsonl reads JSON Lines files, not folders",
@@ -230,6 +234,7 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
             no_sanitize: args.no_sanitize,
             fail_fast: args.fail_fast,
             stats: args.stats,
+            jobs,
         },
     })
 }
