@@ -6,17 +6,19 @@
 //! skipped. A bad line gives `{"id": …, "line": N, "error": "…"}` (and `"source"` when reading
 //! files) and the stream goes on, unless `--fail-fast`.
 //!
+//! A line is never held whole past `max_line` bytes (three times `--max-size`, and 1 MiB for the
+//! other fields): a longer one is read past and reported as a bad line.
+//!
 //! With `-j N` (N > 1) a reader thread feeds N workers and the calling thread writes their lines
-//! in input order, each flushed as soon as every line before it is written. At most `4 × N`
-//! lines are in flight (read and not yet written): a slow line holds the reader back rather than
-//! letting finished lines pile up behind it, so memory is bounded whatever the stream's length.
+//! in input order, each flushed as soon as every line before it is written (see `ordered`). At
+//! most `4 × N` lines, and `max_line` bytes of them, are in flight (read and not yet written): a
+//! slow line holds the reader back rather than letting finished lines pile up behind it, so
+//! memory is bounded whatever the stream's length.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -24,7 +26,7 @@ use rfi_clean::{CleanOptions, Cleaner, Report};
 use serde_json::{Map, Value};
 
 use crate::batch::Totals;
-use crate::{Format, Status, render};
+use crate::{Format, Status, ordered, render};
 
 /// What `--jsonl` does, validated (see `settings`).
 #[derive(Debug, Clone)]
@@ -42,6 +44,9 @@ pub(crate) struct Settings {
     pub(crate) stats: bool,
     /// Lines mapped in parallel (1: one at a time, on the calling thread).
     pub(crate) jobs: usize,
+    /// The longest line read (a longer one is reported and skipped, never held whole); with
+    /// `-j N`, the most bytes of lines in flight (a longer line goes alone).
+    pub(crate) max_line: usize,
 }
 
 /// Lines in flight per job with `-j N`: enough to keep every worker busy past a slow line.
@@ -65,21 +70,7 @@ pub(crate) fn run_sources(
     } else {
         &settings.sources[..]
     };
-    let status = if settings.jobs > 1 {
-        mapper.run_parallel(sources, open, &mut output)?
-    } else {
-        let mut status = Status::Clean;
-        for source in sources {
-            let (name, input) = open(source)?;
-            if mapper.run(name.as_deref(), input, &mut output)? == Status::Errors {
-                status = Status::Errors;
-                if settings.fail_fast {
-                    break;
-                }
-            }
-        }
-        status
-    };
+    let status = mapper.run(sources, open, &mut output)?;
     if settings.stats {
         mapper
             .totals
@@ -102,15 +93,25 @@ fn open(source: &Path) -> Result<(Option<String>, Box<dyn BufRead>)> {
     })
 }
 
-/// Reads the next line into `buf`, without its line ending; `false` at the end of the input.
-fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>, what: &str) -> Result<bool> {
+/// What `next_line` found.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// A line, in the buffer without its line ending.
+    Line,
+    /// A line longer than the limit, read past and dropped (it is never held whole).
+    TooLong,
+    End,
+}
+
+/// Reads the next line of at most `limit` bytes into `buf`, without its line ending.
+fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize, what: &str) -> Result<Next> {
+    let failed = || format!("{what}: read failed");
     buf.clear();
-    if input
+    let n = io::Read::take(&mut *input, limit as u64 + 1)
         .read_until(b'\n', buf)
-        .with_context(|| format!("{what}: read failed"))?
-        == 0
-    {
-        return Ok(false);
+        .with_context(failed)?;
+    if n == 0 {
+        return Ok(Next::End);
     }
     if buf.last() == Some(&b'\n') {
         buf.pop();
@@ -118,7 +119,27 @@ fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>, what: &str) -> Result<b
             buf.pop();
         }
     }
-    Ok(true)
+    if buf.len() <= limit {
+        return Ok(Next::Line);
+    }
+    buf.clear();
+    // The rest of the line goes by in the reader's own buffer.
+    loop {
+        let chunk = input.fill_buf().with_context(failed)?;
+        if chunk.is_empty() {
+            return Ok(Next::TooLong);
+        }
+        match memchr::memchr(b'\n', chunk) {
+            Some(at) => {
+                input.consume(at + 1);
+                return Ok(Next::TooLong);
+            }
+            None => {
+                let len = chunk.len();
+                input.consume(len);
+            }
+        }
+    }
 }
 
 fn is_blank(line: &[u8]) -> bool {
@@ -161,19 +182,26 @@ struct Line {
     counts: Option<(usize, usize, Report)>,
 }
 
-/// A non-blank line to map with `-j N`: its place in the output, its source's name (`None` for
-/// stdin) and its line number there.
+/// A non-blank line to map: its source's name (`None` for stdin), its line number there, and
+/// the line (`Err(limit)`: it was longer than the limit, and dropped).
 struct Work {
-    seq: u64,
     name: Option<Arc<str>>,
     n: usize,
-    line: Vec<u8>,
+    line: Result<Vec<u8>, usize>,
 }
 
 impl Mapper<'_> {
-    /// Maps one line to the bytes to write.
-    fn line(&self, name: Option<&str>, n: usize, line: &[u8]) -> Line {
-        let (object, counts) = match self.map_line(line) {
+    /// Maps one line to the bytes to write (`Err(limit)`: a line longer than the limit).
+    fn line(&self, name: Option<&str>, n: usize, line: Result<&[u8], usize>) -> Line {
+        let mapped = line
+            .map_err(|limit| {
+                BadLine::new(
+                    &Value::Null,
+                    format!("line longer than {limit} bytes: skipped (see --max-size)"),
+                )
+            })
+            .and_then(|line| self.map_line(line));
+        let (object, counts) = match mapped {
             Ok(mapped) => (
                 mapped.record,
                 Some((mapped.bytes_in, mapped.bytes_out, mapped.report)),
@@ -217,148 +245,70 @@ impl Mapper<'_> {
         Ok(status)
     }
 
-    /// Maps one source, one line at a time; `name` is its file name (`None` for stdin).
+    /// Maps every source in order with `settings.jobs` jobs (see `ordered`), reading from what
+    /// `open` opens (on the reader thread when there is one).
     fn run(
-        &mut self,
-        name: Option<&str>,
-        mut input: impl BufRead,
-        mut output: impl Write,
-    ) -> Result<Status> {
-        let what = name.unwrap_or("stdin");
-        let mut status = Status::Clean;
-        let mut buf = Vec::new();
-        let mut n = 0;
-        while next_line(&mut input, &mut buf, what)? {
-            n += 1;
-            if is_blank(&buf) {
-                continue;
-            }
-            let line = self.line(name, n, &buf);
-            if self.write(&line, &mut output)? == Status::Errors {
-                status = Status::Errors;
-                if self.settings.fail_fast {
-                    break;
-                }
-            }
-        }
-        Ok(status)
-    }
-
-    /// Maps every source with `settings.jobs` workers: a reader thread, the workers, and this
-    /// thread writing their lines in input order. The reader takes a ticket per line and the
-    /// writer gives it back once the line is written, so at most `IN_FLIGHT_PER_JOB × jobs`
-    /// lines are held at any time.
-    /// `open` opens a source, on the reader thread.
-    fn run_parallel(
         &mut self,
         sources: &[PathBuf],
         open: impl Fn(&Path) -> Result<(Option<String>, Box<dyn BufRead>)> + Send,
         output: &mut impl Write,
     ) -> Result<Status> {
-        let jobs = self.settings.jobs;
-        let in_flight = IN_FLIGHT_PER_JOB * jobs;
-        let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(in_flight);
-        for _ in 0..in_flight {
-            ticket_tx.send(()).expect("the receiver is alive");
-        }
-        let (work_tx, work_rx) = mpsc::sync_channel::<Work>(in_flight);
-        let work_rx = Mutex::new(work_rx);
-        let (done_tx, done_rx) = mpsc::channel::<(u64, Line)>();
-        let stop = AtomicBool::new(false);
+        let settings = self.settings;
+        let limits = ordered::Limits {
+            items: IN_FLIGHT_PER_JOB * settings.jobs,
+            bytes: settings.max_line,
+        };
+        let read = move |feed: &mut ordered::Feed<'_, Work>| -> Result<()> {
+            for source in sources {
+                let (name, mut input) = open(source)?;
+                let what = name.clone().unwrap_or_else(|| "stdin".into());
+                let name: Option<Arc<str>> = name.map(Arc::from);
+                let mut n = 0;
+                let mut buf = Vec::new();
+                loop {
+                    let read = next_line(&mut input, &mut buf, settings.max_line, &what)?;
+                    n += 1;
+                    let line = match read {
+                        Next::End => break,
+                        Next::Line if is_blank(&buf) => continue,
+                        Next::Line => Ok(std::mem::take(&mut buf)),
+                        Next::TooLong => Err(settings.max_line),
+                    };
+                    let bytes = line.as_ref().map_or(0, Vec::len);
+                    let work = Work {
+                        name: name.clone(),
+                        n,
+                        line,
+                    };
+                    if !feed.push(work, bytes) {
+                        return Ok(());
+                    }
+                }
+            }
+            Ok(())
+        };
         let worker = Mapper {
             cleaner: self.cleaner,
-            settings: self.settings,
+            settings,
             totals: Totals::default(),
         };
-        let this = &worker;
-        std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> Result<()> {
-                let mut seq = 0;
-                for source in sources {
-                    let (name, mut input) = open(source)?;
-                    let what = name.clone().unwrap_or_else(|| "stdin".into());
-                    let name: Option<Arc<str>> = name.map(Arc::from);
-                    let mut n = 0;
-                    let mut buf = Vec::new();
-                    while next_line(&mut input, &mut buf, &what)? {
-                        n += 1;
-                        if is_blank(&buf) {
-                            continue;
-                        }
-                        // No ticket: the writer has stopped.
-                        if ticket_rx.recv().is_err() {
-                            return Ok(());
-                        }
-                        let work = Work {
-                            seq,
-                            name: name.clone(),
-                            n,
-                            line: std::mem::take(&mut buf),
-                        };
-                        if work_tx.send(work).is_err() {
-                            return Ok(());
-                        }
-                        seq += 1;
-                    }
-                }
-                Ok(())
-            });
-            for _ in 0..jobs {
-                let done_tx = done_tx.clone();
-                let (work_rx, stop) = (&work_rx, &stop);
-                scope.spawn(move || {
-                    loop {
-                        let work = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => return,
-                        };
-                        let Ok(work) = work else { return };
-                        if stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        let line = this.line(work.name.as_deref(), work.n, &work.line);
-                        if done_tx.send((work.seq, line)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            drop(done_tx);
-            let written = self.write_in_order(&done_rx, ticket_tx, output);
-            // Stop the workers and the reader whatever happened: they see the closed channels.
-            stop.store(true, Ordering::Relaxed);
-            drop(done_rx);
-            let read = reader.join().expect("the reader does not panic");
-            let status = written?;
-            read?;
-            Ok(status)
-        })
-    }
-
-    /// Writes the workers' lines in input order, giving back a ticket per line written.
-    fn write_in_order(
-        &mut self,
-        done: &mpsc::Receiver<(u64, Line)>,
-        tickets: mpsc::SyncSender<()>,
-        output: &mut impl Write,
-    ) -> Result<Status> {
+        let map = |work: Work| {
+            worker.line(
+                work.name.as_deref(),
+                work.n,
+                work.line.as_deref().map_err(|&limit| limit),
+            )
+        };
         let mut status = Status::Clean;
-        let mut waiting = BTreeMap::new();
-        let mut next = 0;
-        for (seq, line) in done {
-            waiting.insert(seq, line);
-            while let Some(line) = waiting.remove(&next) {
-                next += 1;
-                if self.write(&line, output)? == Status::Errors {
-                    status = Status::Errors;
-                    if self.settings.fail_fast {
-                        return Ok(status);
-                    }
+        ordered::map(settings.jobs, limits, read, map, |line| {
+            if self.write(&line, output)? == Status::Errors {
+                status = Status::Errors;
+                if settings.fail_fast {
+                    return Ok(ordered::Flow::Stop);
                 }
-                // The reader may have finished and dropped its receiver: nothing to give back.
-                let _ = tickets.send(());
             }
-        }
+            Ok(ordered::Flow::Continue)
+        })?;
         Ok(status)
     }
 
@@ -448,6 +398,7 @@ mod tests {
             fail_fast: false,
             stats: false,
             jobs: 1,
+            max_line: 1 << 20,
         }
     }
 
@@ -459,7 +410,14 @@ mod tests {
             totals: Totals::default(),
         };
         let mut out = Vec::new();
-        let status = mapper.run(None, input.as_bytes(), &mut out).expect("runs");
+        let input = input.as_bytes().to_vec();
+        let stdin = move |_: &Path| {
+            let input = io::Cursor::new(input.clone());
+            Ok((None, Box::new(input) as Box<dyn BufRead>))
+        };
+        let status = mapper
+            .run(&[PathBuf::from("-")], stdin, &mut out)
+            .expect("runs");
         let lines = String::from_utf8(out).expect("UTF-8");
         (
             lines
@@ -478,7 +436,7 @@ mod tests {
     /// and the lines come out in order.
     #[test]
     fn parallel_lines_in_flight_are_bounded() {
-        use std::sync::atomic::AtomicUsize;
+        use std::sync::atomic::{AtomicUsize, Ordering};
 
         /// A stream of equal lines that counts the bytes read from it.
         struct Counting {
@@ -541,7 +499,7 @@ mod tests {
         };
         let (source_line, source_read) = (line.clone(), Arc::clone(&read));
         let status = mapper
-            .run_parallel(
+            .run(
                 &[PathBuf::from("-")],
                 move |_| {
                     let input = Counting {
@@ -682,6 +640,37 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["html"], "<p>a</p>");
         assert_eq!(lines[1]["line"], 5);
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_reported_and_the_stream_goes_on() {
+        let long = format!("{{\"id\": 2, \"html\": \"<p>{}</p>\"}}", "x".repeat(300));
+        let input = format!(
+            "{{\"id\": 1, \"html\": \"<p>a</p>\"}}\n{long}\r\n{{\"id\": 3, \"html\": \"<p>c</p>\"}}"
+        );
+        for jobs in [1, 2] {
+            let settings = Settings {
+                jobs,
+                max_line: 200,
+                ..settings()
+            };
+            let (lines, status) = map_with(&settings, &input);
+            assert_eq!(status, Status::Errors, "{jobs} jobs");
+            assert_eq!(lines.len(), 3, "{jobs} jobs");
+            assert_eq!(lines[0]["html"], "<p>a</p>");
+            assert_eq!(lines[1]["line"], 2);
+            assert_eq!(
+                lines[1]["error"],
+                "line longer than 200 bytes: skipped (see --max-size)"
+            );
+            assert_eq!(lines[2]["html"], "<p>c</p>", "{jobs} jobs");
+        }
+        // At the limit, the line is read.
+        let settings = Settings {
+            max_line: long.len(),
+            ..settings()
+        };
+        assert_eq!(map_with(&settings, &long).0[0]["id"], 2);
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod batch;
 mod fsutil;
 mod inputs;
 mod jsonl;
+mod ordered;
 mod render;
 mod settings;
 mod term;

@@ -223,6 +223,7 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
             args.jsonl_key
         );
     }
+    let max_line = max_line(&args)?;
     Ok(Run::Jsonl {
         cleaner,
         settings: jsonl::Settings {
@@ -235,8 +236,15 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
             fail_fast: args.fail_fast,
             stats: args.stats,
             jobs,
+            max_line,
         },
     })
+}
+
+/// The longest `--jsonl` line: JSON may spell a character of the HTML in up to three times its
+/// UTF-8 bytes (`\u0430` for `а`), and the record's other fields get 1 MiB.
+fn max_line(args: &Args) -> Result<usize> {
+    Ok(max_size(args)?.saturating_mul(3).saturating_add(1 << 20))
 }
 
 fn format_name(format: Format) -> &'static str {
