@@ -44,11 +44,15 @@ pub(crate) fn create_folder_for(path: &Path) -> io::Result<()> {
     fs::create_dir_all(folder_of(path))
 }
 
-/// A temporary file in `path`'s folder, to be renamed over `path` by [`persist`].
+/// A temporary file in `path`'s folder, to be renamed over `path` by [`persist`]. It is created
+/// as any new file is (0666 less the umask, on Unix), not private as temporary files are, since
+/// a new `path` keeps these permissions.
 pub(crate) fn temp_file_for(path: &Path) -> io::Result<NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(".rfi-clean-")
-        .tempfile_in(folder_of(path))
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".rfi-clean-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(folder_of(path))
 }
 
 /// Renames a finished temporary file over `path`, keeping `path`'s permissions, so that `path`

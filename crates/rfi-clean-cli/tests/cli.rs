@@ -112,6 +112,36 @@ fn o_keeps_the_permissions_of_the_file_it_replaces() {
     assert_eq!(mode, 0o640);
 }
 
+#[cfg(unix)]
+#[test]
+fn new_files_get_the_umask_permissions_not_a_temporary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("in.html"), "<p>x</p>").expect("input");
+    let warc = "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\n\
+                WARC-Target-URI: https://example.com/\r\nContent-Type: text/html\r\n\
+                Content-Length: 8\r\n\r\n<p>x</p>\r\n\r\n";
+    fs::write(dir.path().join("in.warc"), warc).expect("warc");
+    for (umask, expected) in [("022", 0o644), ("027", 0o640)] {
+        let script = format!(
+            "umask {umask} && \"$0\" -o one.html in.html && \"$0\" --out-dir out in.html \
+             && \"$0\" --out-warc out.warc.gz in.warc"
+        );
+        let out = Command::new("sh")
+            .args(["-c", &script, BIN])
+            .current_dir(dir.path())
+            .output()
+            .expect("sh");
+        assert!(out.status.success(), "{}", stderr(&out));
+        for file in ["one.html", "out/in.html", "out.warc.gz"] {
+            let path = dir.path().join(file);
+            let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, expected, "{file} with umask {umask}");
+            fs::remove_file(&path).expect("remove");
+        }
+    }
+}
+
 #[test]
 fn a_failed_input_leaves_the_output_file_untouched() {
     let dir = tempfile::tempdir().expect("temp dir");
