@@ -11,7 +11,7 @@
 //!
 //! With `-j N` (N > 1) a reader thread feeds N workers and the calling thread writes their lines
 //! in input order, each flushed as soon as every line before it is written (see `ordered`). At
-//! most `4 × N` lines, and `max_line` bytes of them, are in flight (read and not yet written): a
+//! most `4 × N` lines, and `max_in_flight` bytes of them, are in flight (read and not yet written): a
 //! slow line holds the reader back rather than letting finished lines pile up behind it, so
 //! memory is bounded whatever the stream's length.
 
@@ -44,9 +44,11 @@ pub(crate) struct Settings {
     pub(crate) stats: bool,
     /// Lines mapped in parallel (1: one at a time, on the calling thread).
     pub(crate) jobs: usize,
-    /// The longest line read (a longer one is reported and skipped, never held whole); with
-    /// `-j N`, the most bytes of lines in flight (a longer line goes alone).
+    /// The longest line read (a longer one is reported and skipped, never held whole).
     pub(crate) max_line: usize,
+    /// With `-j N`, the most bytes of lines in flight (a longer line goes alone): about one
+    /// `--max-size` document, so that `-j N` holds no more documents' trees than `-j1` could.
+    pub(crate) max_in_flight: usize,
 }
 
 /// Lines in flight per job with `-j N`: enough to keep every worker busy past a slow line.
@@ -256,7 +258,7 @@ impl Mapper<'_> {
         let settings = self.settings;
         let limits = ordered::Limits {
             items: IN_FLIGHT_PER_JOB * settings.jobs,
-            bytes: settings.max_line,
+            bytes: settings.max_in_flight,
         };
         let read = move |feed: &mut ordered::Feed<'_, Work>| -> Result<()> {
             for source in sources {
@@ -399,6 +401,7 @@ mod tests {
             stats: false,
             jobs: 1,
             max_line: 1 << 20,
+            max_in_flight: 1 << 20,
         }
     }
 

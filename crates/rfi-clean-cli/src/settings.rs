@@ -224,6 +224,7 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
         );
     }
     let max_line = max_line(&args)?;
+    let max_in_flight = max_size(&args)?.saturating_add(1 << 20);
     Ok(Run::Jsonl {
         cleaner,
         settings: jsonl::Settings {
@@ -237,6 +238,7 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
             stats: args.stats,
             jobs,
             max_line,
+            max_in_flight,
         },
     })
 }
