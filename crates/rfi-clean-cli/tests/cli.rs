@@ -253,7 +253,8 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_closed_stdout_is_not_an_error() {
     // About 4 MB of output: far more than a pipe buffer, so the writes meet the closed pipe.
-    let input = "<p>paragraph</p>".repeat(250_000);
+    // (Paragraphs of 64 bytes: one tree node per 16 bytes would pass the default tree budget.)
+    let input = format!("<p>{}</p>", "paragraph ".repeat(6)).repeat(60_000);
     let mut child = Command::new(BIN)
         .arg("-")
         .stdin(Stdio::piped())

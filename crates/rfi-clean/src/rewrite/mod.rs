@@ -40,6 +40,33 @@ const NOT_COUNTED: &[&str] = &[
     "rb", "rp", "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
 ];
 
+/// What a `<a href>` costs on top of its element and attributes, in tree nodes: the link rules
+/// keep its old and new URL, the report and the extracted links list hold it again (measured:
+/// a link costs about three times a plain element at its peak).
+const LINK_NODES: usize = 2;
+
+/// The tree nodes one start tag will cost the sanitizer: one for the element, one for each
+/// attribute, and `LINK_NODES` more for a link (what `max_tree_nodes` counts).
+fn tree_cost(kind: Kind, el: &Element<'_, '_, SendHandlerTypes>) -> usize {
+    match kind {
+        Kind::Any => 1 + el.attributes().len(),
+        Kind::Link => LINK_NODES,
+        _ => 0,
+    }
+}
+
+/// Stops the rewriter when the tree budget is spent (the pass's findings say why).
+#[derive(Debug)]
+struct TreeBudgetSpent;
+
+impl std::fmt::Display for TreeBudgetSpent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("tree budget spent")
+    }
+}
+
+impl std::error::Error for TreeBudgetSpent {}
+
 /// One rewrite pass over one document: options in, a rewriter, findings out.
 #[derive(Debug)]
 pub(crate) struct Pass {
@@ -96,10 +123,20 @@ fn rewriter<'h, O: OutputSink>(
         let state = Arc::clone(&state);
         let kind = *kind;
         let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
+            let mut st = lock(&state);
+            if let Some(budget) = st.opts.tree_budget {
+                // Every start tag counts, removed or not: lol_html's own stack grows with it too.
+                st.found.tree_nodes += tree_cost(kind, el);
+                if st.found.tree_nodes > budget {
+                    st.found.tree_exceeded = true;
+                    return Err(Box::new(TreeBudgetSpent));
+                }
+            }
             if el.removed() {
                 return Ok(()); // another rule took it already
             }
-            let outcome = on_element(kind, el, ctx, &mut lock(&state));
+            let outcome = on_element(kind, el, ctx, &mut st);
+            drop(st);
             if outcome == Outcome::Removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
