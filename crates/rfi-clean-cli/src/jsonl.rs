@@ -5,10 +5,20 @@
 //! line. The record's URL field (`--jsonl-url`, default `url`) is its base URL. Blank lines are
 //! skipped. A bad line gives `{"id": …, "line": N, "error": "…"}` (and `"source"` when reading
 //! files) and the stream goes on, unless `--fail-fast`.
+//!
+//! A line is never held whole past `max_line` bytes (three times `--max-size`, and 1 MiB for the
+//! other fields): a longer one is read past and reported as a bad line.
+//!
+//! With `-j N` (N > 1) a reader thread feeds N workers and the calling thread writes their lines
+//! in input order, each flushed as soon as every line before it is written (see `ordered`). At
+//! most `4 × N` lines, and `max_line` bytes of them, are in flight (read and not yet written): a
+//! slow line holds the reader back rather than letting finished lines pile up behind it, so
+//! memory is bounded whatever the stream's length.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -16,7 +26,7 @@ use rfi_clean::{CleanOptions, Cleaner, Report};
 use serde_json::{Map, Value};
 
 use crate::batch::Totals;
-use crate::{Format, Status, render};
+use crate::{Format, Status, ordered, render};
 
 /// What `--jsonl` does, validated (see `settings`).
 #[derive(Debug, Clone)]
@@ -32,7 +42,15 @@ pub(crate) struct Settings {
     pub(crate) no_sanitize: bool,
     pub(crate) fail_fast: bool,
     pub(crate) stats: bool,
+    /// Lines mapped in parallel (1: one at a time, on the calling thread).
+    pub(crate) jobs: usize,
+    /// The longest line read (a longer one is reported and skipped, never held whole); with
+    /// `-j N`, the most bytes of lines in flight (a longer line goes alone).
+    pub(crate) max_line: usize,
 }
+
+/// Lines in flight per job with `-j N`: enough to keep every worker busy past a slow line.
+const IN_FLIGHT_PER_JOB: usize = 4;
 
 /// Maps every source in order into `output`.
 pub(crate) fn run_sources(
@@ -46,38 +64,86 @@ pub(crate) fn run_sources(
         settings,
         totals: Totals::default(),
     };
-    let mut status = Status::Clean;
     let stdin_only = [PathBuf::from("-")];
     let sources = if settings.sources.is_empty() {
         &stdin_only[..]
     } else {
         &settings.sources[..]
     };
-    for source in sources {
-        let (name, input): (Option<String>, Box<dyn BufRead>) = if source.as_os_str() == "-" {
-            (None, Box::new(io::stdin().lock()))
-        } else {
-            let file =
-                File::open(source).with_context(|| format!("{}: cannot open", source.display()))?;
-            (
-                Some(source.display().to_string()),
-                Box::new(BufReader::new(file)),
-            )
-        };
-        let ran = mapper.run(name.as_deref(), input, &mut output)?;
-        if ran == Status::Errors {
-            status = Status::Errors;
-            if settings.fail_fast {
-                break;
-            }
-        }
-    }
+    let status = mapper.run(sources, open, &mut output)?;
     if settings.stats {
         mapper
             .totals
             .print("records", started.elapsed().as_secs_f64());
     }
     Ok(status)
+}
+
+/// Opens a source: its name for messages (`None` for stdin) and a reader.
+fn open(source: &Path) -> Result<(Option<String>, Box<dyn BufRead>)> {
+    Ok(if source.as_os_str() == "-" {
+        (None, Box::new(io::stdin().lock()))
+    } else {
+        let file =
+            File::open(source).with_context(|| format!("{}: cannot open", source.display()))?;
+        (
+            Some(source.display().to_string()),
+            Box::new(BufReader::new(file)),
+        )
+    })
+}
+
+/// What `next_line` found.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// A line, in the buffer without its line ending.
+    Line,
+    /// A line longer than the limit, read past and dropped (it is never held whole).
+    TooLong,
+    End,
+}
+
+/// Reads the next line of at most `limit` bytes into `buf`, without its line ending.
+fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize, what: &str) -> Result<Next> {
+    let failed = || format!("{what}: read failed");
+    buf.clear();
+    let n = io::Read::take(&mut *input, limit as u64 + 1)
+        .read_until(b'\n', buf)
+        .with_context(failed)?;
+    if n == 0 {
+        return Ok(Next::End);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    if buf.len() <= limit {
+        return Ok(Next::Line);
+    }
+    buf.clear();
+    // The rest of the line goes by in the reader's own buffer.
+    loop {
+        let chunk = input.fill_buf().with_context(failed)?;
+        if chunk.is_empty() {
+            return Ok(Next::TooLong);
+        }
+        match memchr::memchr(b'\n', chunk) {
+            Some(at) => {
+                input.consume(at + 1);
+                return Ok(Next::TooLong);
+            }
+            None => {
+                let len = chunk.len();
+                input.consume(len);
+            }
+        }
+    }
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 struct Mapper<'a> {
@@ -109,62 +175,140 @@ struct Mapped {
     report: Report,
 }
 
+/// A line's output: the bytes to write (a JSON object and its newline) and what it adds to the
+/// totals (`None`: a bad line).
+struct Line {
+    bytes: Vec<u8>,
+    counts: Option<(usize, usize, Report)>,
+}
+
+/// A non-blank line to map: its source's name (`None` for stdin), its line number there, and
+/// the line (`Err(limit)`: it was longer than the limit, and dropped).
+struct Work {
+    name: Option<Arc<str>>,
+    n: usize,
+    line: Result<Vec<u8>, usize>,
+}
+
 impl Mapper<'_> {
-    /// Maps one source; `name` is its file name (`None` for stdin).
+    /// Maps one line to the bytes to write (`Err(limit)`: a line longer than the limit).
+    fn line(&self, name: Option<&str>, n: usize, line: Result<&[u8], usize>) -> Line {
+        let mapped = line
+            .map_err(|limit| {
+                BadLine::new(
+                    &Value::Null,
+                    format!("line longer than {limit} bytes: skipped (see --max-size)"),
+                )
+            })
+            .and_then(|line| self.map_line(line));
+        let (object, counts) = match mapped {
+            Ok(mapped) => (
+                mapped.record,
+                Some((mapped.bytes_in, mapped.bytes_out, mapped.report)),
+            ),
+            Err(bad) => {
+                let mut error = Map::new();
+                error.insert("id".into(), bad.id);
+                if let Some(name) = name {
+                    error.insert("source".into(), Value::from(name));
+                }
+                error.insert("line".into(), Value::from(n));
+                error.insert("error".into(), Value::from(bad.message));
+                (error, None)
+            }
+        };
+        let mut bytes = serde_json::to_vec(&Value::Object(object))
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}").into_bytes());
+        bytes.push(b'\n');
+        Line { bytes, counts }
+    }
+
+    /// Writes a mapped line, flushed, and counts it; `Errors` for a bad line.
+    fn write(&mut self, line: &Line, output: &mut impl Write) -> Result<Status> {
+        self.totals.files += 1;
+        let status = match line.counts {
+            Some((bytes_in, bytes_out, report)) => {
+                self.totals.bytes_in += bytes_in;
+                self.totals.bytes_out += bytes_out;
+                self.totals.report += report;
+                Status::Clean
+            }
+            None => {
+                self.totals.errors += 1;
+                Status::Errors
+            }
+        };
+        output
+            .write_all(&line.bytes)
+            .and_then(|()| output.flush())
+            .context("stdout: write failed")?;
+        Ok(status)
+    }
+
+    /// Maps every source in order with `settings.jobs` jobs (see `ordered`), reading from what
+    /// `open` opens (on the reader thread when there is one).
     fn run(
         &mut self,
-        name: Option<&str>,
-        mut input: impl BufRead,
-        mut output: impl Write,
+        sources: &[PathBuf],
+        open: impl Fn(&Path) -> Result<(Option<String>, Box<dyn BufRead>)> + Send,
+        output: &mut impl Write,
     ) -> Result<Status> {
-        let what = name.unwrap_or("stdin");
-        let mut status = Status::Clean;
-        let mut buf = Vec::new();
-        let mut n = 0;
-        loop {
-            buf.clear();
-            if input
-                .read_until(b'\n', &mut buf)
-                .with_context(|| format!("{what}: read failed"))?
-                == 0
-            {
-                break;
-            }
-            n += 1;
-            let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            self.totals.files += 1;
-            let object = match self.map_line(line) {
-                Ok(mapped) => {
-                    self.totals.bytes_in += mapped.bytes_in;
-                    self.totals.bytes_out += mapped.bytes_out;
-                    self.totals.report += mapped.report;
-                    mapped.record
-                }
-                Err(bad) => {
-                    status = Status::Errors;
-                    self.totals.errors += 1;
-                    let mut error = Map::new();
-                    error.insert("id".into(), bad.id);
-                    if let Some(name) = name {
-                        error.insert("source".into(), Value::from(name));
+        let settings = self.settings;
+        let limits = ordered::Limits {
+            items: IN_FLIGHT_PER_JOB * settings.jobs,
+            bytes: settings.max_line,
+        };
+        let read = move |feed: &mut ordered::Feed<'_, Work>| -> Result<()> {
+            for source in sources {
+                let (name, mut input) = open(source)?;
+                let what = name.clone().unwrap_or_else(|| "stdin".into());
+                let name: Option<Arc<str>> = name.map(Arc::from);
+                let mut n = 0;
+                let mut buf = Vec::new();
+                loop {
+                    let read = next_line(&mut input, &mut buf, settings.max_line, &what)?;
+                    n += 1;
+                    let line = match read {
+                        Next::End => break,
+                        Next::Line if is_blank(&buf) => continue,
+                        Next::Line => Ok(std::mem::take(&mut buf)),
+                        Next::TooLong => Err(settings.max_line),
+                    };
+                    let bytes = line.as_ref().map_or(0, Vec::len);
+                    let work = Work {
+                        name: name.clone(),
+                        n,
+                        line,
+                    };
+                    if !feed.push(work, bytes) {
+                        return Ok(());
                     }
-                    error.insert("line".into(), Value::from(n));
-                    error.insert("error".into(), Value::from(bad.message));
-                    error
                 }
-            };
-            serde_json::to_writer(&mut output, &Value::Object(object))
-                .context("stdout: write failed")?;
-            output.write_all(b"\n").context("stdout: write failed")?;
-            output.flush().context("stdout: write failed")?;
-            if status == Status::Errors && self.settings.fail_fast {
-                break;
             }
-        }
+            Ok(())
+        };
+        let worker = Mapper {
+            cleaner: self.cleaner,
+            settings,
+            totals: Totals::default(),
+        };
+        let map = |work: Work| {
+            worker.line(
+                work.name.as_deref(),
+                work.n,
+                work.line.as_deref().map_err(|&limit| limit),
+            )
+        };
+        let mut status = Status::Clean;
+        ordered::map(settings.jobs, limits, read, map, |line| {
+            if self.write(&line, output)? == Status::Errors {
+                status = Status::Errors;
+                if settings.fail_fast {
+                    return Ok(ordered::Flow::Stop);
+                }
+            }
+            Ok(ordered::Flow::Continue)
+        })?;
         Ok(status)
     }
 
@@ -253,6 +397,8 @@ mod tests {
             no_sanitize: false,
             fail_fast: false,
             stats: false,
+            jobs: 1,
+            max_line: 1 << 20,
         }
     }
 
@@ -264,7 +410,14 @@ mod tests {
             totals: Totals::default(),
         };
         let mut out = Vec::new();
-        let status = mapper.run(None, input.as_bytes(), &mut out).expect("runs");
+        let input = input.as_bytes().to_vec();
+        let stdin = move |_: &Path| {
+            let input = io::Cursor::new(input.clone());
+            Ok((None, Box::new(input) as Box<dyn BufRead>))
+        };
+        let status = mapper
+            .run(&[PathBuf::from("-")], stdin, &mut out)
+            .expect("runs");
         let lines = String::from_utf8(out).expect("UTF-8");
         (
             lines
@@ -277,6 +430,101 @@ mod tests {
 
     fn map(input: &str) -> (Vec<Value>, Status) {
         map_with(&settings(), input)
+    }
+
+    /// With `-j2` the reader is never more than 4 × 2 lines (and its buffer) ahead of the writer,
+    /// and the lines come out in order.
+    #[test]
+    fn parallel_lines_in_flight_are_bounded() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        /// A stream of equal lines that counts the bytes read from it.
+        struct Counting {
+            line: Vec<u8>,
+            lines: usize,
+            at: usize,
+            read: Arc<AtomicUsize>,
+        }
+        impl io::Read for Counting {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let total = self.line.len() * self.lines;
+                let n = buf.len().min(total - self.at);
+                for (i, b) in buf[..n].iter_mut().enumerate() {
+                    *b = self.line[(self.at + i) % self.line.len()];
+                }
+                self.at += n;
+                self.read.fetch_add(n, Ordering::SeqCst);
+                Ok(n)
+            }
+        }
+        /// Checks, at every line written, how far the reader is ahead.
+        struct Checking {
+            written: usize,
+            line_len: usize,
+            read: Arc<AtomicUsize>,
+            most_ahead: usize,
+            out: Vec<u8>,
+        }
+        impl Write for Checking {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.out.extend_from_slice(buf);
+                self.written += buf.iter().filter(|&&b| b == b'\n').count();
+                let read_lines = self.read.load(Ordering::SeqCst) / self.line_len;
+                self.most_ahead = self.most_ahead.max(read_lines.saturating_sub(self.written));
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+
+        let line = format!("{{\"html\": \"<p>{}</p>\"}}\n", "w ".repeat(4000)).into_bytes();
+        let read = Arc::new(AtomicUsize::new(0));
+        let cleaner = Cleaner::default();
+        let settings = Settings {
+            jobs: 2,
+            ..settings()
+        };
+        let mut mapper = Mapper {
+            cleaner: &cleaner,
+            settings: &settings,
+            totals: Totals::default(),
+        };
+        let mut output = Checking {
+            written: 0,
+            line_len: line.len(),
+            read: Arc::clone(&read),
+            most_ahead: 0,
+            out: Vec::new(),
+        };
+        let (source_line, source_read) = (line.clone(), Arc::clone(&read));
+        let status = mapper
+            .run(
+                &[PathBuf::from("-")],
+                move |_| {
+                    let input = Counting {
+                        line: source_line.clone(),
+                        lines: 300,
+                        at: 0,
+                        read: Arc::clone(&source_read),
+                    };
+                    Ok((None, Box::new(BufReader::new(input)) as Box<dyn BufRead>))
+                },
+                &mut output,
+            )
+            .expect("runs");
+        assert_eq!(status, Status::Clean);
+        assert_eq!(output.written, 300);
+        // 8 lines in flight, one in the reader's hands, and BufReader's 8 KiB (one line here).
+        assert!(output.most_ahead <= 4 * 2 + 2, "{}", output.most_ahead);
+        assert!(output.most_ahead >= 2, "{}", output.most_ahead);
+        let (sequential, _) = map(&String::from_utf8(line).expect("UTF-8").repeat(300));
+        let parallel: Vec<Value> = String::from_utf8(output.out)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        assert_eq!(parallel, sequential);
     }
 
     #[test]
@@ -392,6 +640,37 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["html"], "<p>a</p>");
         assert_eq!(lines[1]["line"], 5);
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_reported_and_the_stream_goes_on() {
+        let long = format!("{{\"id\": 2, \"html\": \"<p>{}</p>\"}}", "x".repeat(300));
+        let input = format!(
+            "{{\"id\": 1, \"html\": \"<p>a</p>\"}}\n{long}\r\n{{\"id\": 3, \"html\": \"<p>c</p>\"}}"
+        );
+        for jobs in [1, 2] {
+            let settings = Settings {
+                jobs,
+                max_line: 200,
+                ..settings()
+            };
+            let (lines, status) = map_with(&settings, &input);
+            assert_eq!(status, Status::Errors, "{jobs} jobs");
+            assert_eq!(lines.len(), 3, "{jobs} jobs");
+            assert_eq!(lines[0]["html"], "<p>a</p>");
+            assert_eq!(lines[1]["line"], 2);
+            assert_eq!(
+                lines[1]["error"],
+                "line longer than 200 bytes: skipped (see --max-size)"
+            );
+            assert_eq!(lines[2]["html"], "<p>c</p>", "{jobs} jobs");
+        }
+        // At the limit, the line is read.
+        let settings = Settings {
+            max_line: long.len(),
+            ..settings()
+        };
+        assert_eq!(map_with(&settings, &long).0[0]["id"], 2);
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod batch;
 mod fsutil;
 mod inputs;
 mod jsonl;
+mod ordered;
 mod render;
 mod settings;
 mod term;
@@ -117,7 +118,8 @@ struct Args {
     #[arg(long)]
     follow: bool,
 
-    /// Files processed in parallel [default: the available parallelism].
+    /// Files processed in parallel [default: the available parallelism]; with --jsonl, records
+    /// mapped in parallel and written in input order [default: 1].
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
 

@@ -185,9 +185,13 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
              --glob, --exclude, --hidden and --follow do not apply"
         );
     }
-    if args.jobs.is_some() {
-        bail!("--jsonl maps records one at a time, in order: --jobs does not apply");
-    }
+    // One line at a time unless asked: under Spark's RDD.pipe each executor core runs its own
+    // mapper already.
+    let jobs = match args.jobs {
+        Some(0) => bail!("--jobs must be at least 1"),
+        Some(n) => n,
+        None => 1,
+    };
     if let Some(dir) = args.paths.iter().find(|p| p.is_dir()) {
         bail!(
             "{}: --jsonl reads JSON Lines files, not folders",
@@ -219,6 +223,7 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
             args.jsonl_key
         );
     }
+    let max_line = max_line(&args)?;
     Ok(Run::Jsonl {
         cleaner,
         settings: jsonl::Settings {
@@ -230,8 +235,16 @@ fn jsonl_run(args: Args, cleaner: Cleaner, walking: bool) -> Result<Run> {
             no_sanitize: args.no_sanitize,
             fail_fast: args.fail_fast,
             stats: args.stats,
+            jobs,
+            max_line,
         },
     })
+}
+
+/// The longest `--jsonl` line: JSON may spell a character of the HTML in up to three times its
+/// UTF-8 bytes (`\u0430` for `а`), and the record's other fields get 1 MiB.
+fn max_line(args: &Args) -> Result<usize> {
+    Ok(max_size(args)?.saturating_mul(3).saturating_add(1 << 20))
 }
 
 fn format_name(format: Format) -> &'static str {

@@ -1,17 +1,18 @@
 //! Web archives in: every `response` record of an HTML page fetched with status 200 (and every
 //! `resource` record of HTML) is cleaned with its `WARC-Target-URI` as base URL and its
-//! `WARC-Date` as `published`. Records are read one at a time and cleaned in parallel, a bounded
-//! number at a time, and written in the archive's order: memory per record, never per file.
+//! `WARC-Date` as `published`. Records are read one at a time (on a reader thread with `-j N`),
+//! cleaned in parallel, a bounded number and size at a time (see `ordered`), and written in the
+//! archive's order: memory per record, never per file.
 //! Other records are counted; damaged ones are reported, and the file goes on.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use encoding_rs::Encoding;
-use rayon::prelude::*;
 use rfi_clean::{CleanOptions, Cleaned, Cleaner};
 use serde_json::{Map, Value};
 
@@ -20,12 +21,14 @@ use crate::term::{self, ColorChoice};
 use crate::warc_http::{self, Response};
 use crate::warc_read::{self, Choice, Header, Item, Offset};
 use crate::warc_write::{self, Source};
-use crate::{Format, Status, render};
+use crate::{Format, Status, ordered, render};
 
 /// The files a folder gives in WARC mode when no `--glob` is given.
 const WARC_GLOBS: &[&str] = &["*.warc", "*.warc.gz"];
 /// Room for the HTTP head around a body of `--max-size` bytes.
 const HTTP_HEAD_ROOM: u64 = 1 << 20;
+/// Records in flight per job: enough to keep every worker busy past a slow one.
+const IN_FLIGHT_PER_JOB: usize = 4;
 
 pub(crate) struct Settings {
     pub(crate) format: Format,
@@ -101,7 +104,7 @@ fn holds_only_warcs(paths: &[PathBuf]) -> bool {
 
 /// One record to clean.
 struct Job {
-    file: String,
+    file: Arc<str>,
     at: Offset,
     id: Option<String>,
     uri: Option<String>,
@@ -138,6 +141,45 @@ struct Totals {
     bytes_out: usize,
 }
 
+/// What the reader hands on, in the archives' order.
+enum Found {
+    Record(Job),
+    Damaged {
+        file: Arc<str>,
+        at: Offset,
+        id: Option<String>,
+        cause: String,
+    },
+    /// A file was read through, or failed (it cannot be opened or read).
+    FileEnd {
+        file: Arc<str>,
+        failed: Option<anyhow::Error>,
+    },
+}
+
+/// What the writer gets: a record's outcome, or what the reader found.
+enum Done {
+    Record {
+        file: Arc<str>,
+        at: Offset,
+        id: Option<String>,
+        outcome: Outcome,
+    },
+    Found(Found),
+}
+
+/// The reader stops: the writer wants no more.
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stopped")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
 pub(crate) fn run(cleaner: &Cleaner, files: &[PathBuf], settings: &Settings) -> Result<Status> {
     if settings.format != Format::Json && settings.out_warc.is_none() {
         bail!(
@@ -145,31 +187,102 @@ pub(crate) fn run(cleaner: &Cleaner, files: &[PathBuf], settings: &Settings) -> 
              WARC of conversion records (--out-warc FILE.warc.gz)"
         );
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .build()
-        .context("cannot start worker threads")?;
     let mut out_warc = match &settings.out_warc {
         Some(path) => Some(warc_write::Writer::create(path)?),
         None => None,
     };
     let started = Instant::now();
     let mut totals = Totals::default();
-    let batch = (settings.jobs * 16).max(16);
     let max_block = settings.max_size as u64 + HTTP_HEAD_ROOM;
+    let limits = ordered::Limits {
+        items: IN_FLIGHT_PER_JOB * settings.jobs,
+        bytes: usize::try_from(max_block).unwrap_or(usize::MAX),
+    };
+    // Records the reader skips by their header, by reason.
+    let mut skipped = BTreeMap::<&'static str, usize>::new();
+    let read = |feed: &mut ordered::Feed<'_, Found>| -> Result<()> {
+        for path in files {
+            let file: Arc<str> = Arc::from(path.display().to_string());
+            let mut push = |found: Found, bytes: usize| {
+                if feed.push(found, bytes) {
+                    Ok(())
+                } else {
+                    Err(anyhow::Error::new(Stopped))
+                }
+            };
+            let read =
+                warc_read::read_file(path, &mut |header| choose(header, max_block), &mut |item| {
+                    match item {
+                        Item::Record { at, header, block } => {
+                            let kind = header.get("WARC-Type").unwrap_or("");
+                            let http = kind.eq_ignore_ascii_case("response");
+                            let charset = if http {
+                                None
+                            } else {
+                                header
+                                    .get("Content-Type")
+                                    .and_then(|v| warc_http::media_type(v).1)
+                            };
+                            let bytes = block.len();
+                            let job = Job {
+                                file: Arc::clone(&file),
+                                at,
+                                id: header.id(),
+                                uri: header.get("WARC-Target-URI").map(target_uri),
+                                date: header.get("WARC-Date").map(str::to_owned),
+                                block,
+                                http,
+                                charset,
+                            };
+                            push(Found::Record(job), bytes)
+                        }
+                        // Only counted: they need neither a worker nor a place in the order.
+                        Item::Skipped { reason } => {
+                            *skipped.entry(reason).or_default() += 1;
+                            Ok(())
+                        }
+                        Item::Damaged { at, id, cause } => push(
+                            Found::Damaged {
+                                file: Arc::clone(&file),
+                                at,
+                                id,
+                                cause,
+                            },
+                            0,
+                        ),
+                    }
+                });
+            let failed = match read {
+                Err(err) if err.is::<Stopped>() => return Ok(()),
+                Err(err) => Some(err),
+                Ok(()) => None,
+            };
+            // What was read before a failure is still written.
+            if push(Found::FileEnd { file, failed }, 0).is_err() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    };
+    let clean = |found: Found| match found {
+        Found::Record(job) => Done::Record {
+            outcome: clean_record(cleaner, &job, settings),
+            file: job.file,
+            at: job.at,
+            id: job.id,
+        },
+        other => Done::Found(other),
+    };
     let mut stdout = io::stdout().lock();
-    for path in files {
-        let file = path.display().to_string();
-        totals.files += 1;
-        let mut pending: Vec<Job> = Vec::new();
-        let mut flush = |pending: &mut Vec<Job>, totals: &mut Totals| -> Result<()> {
-            let outcomes: Vec<Outcome> = pool.install(|| {
-                pending
-                    .par_iter()
-                    .map(|job| clean_record(cleaner, job, settings))
-                    .collect()
-            });
-            for (outcome, job) in outcomes.into_iter().zip(pending.drain(..)) {
+    let write = |done: Done| -> Result<ordered::Flow> {
+        match done {
+            Done::Record {
+                file,
+                at,
+                id,
+                outcome,
+            } => {
+                totals.records += 1;
                 match outcome {
                     Outcome::Cleaned {
                         json,
@@ -190,66 +303,40 @@ pub(crate) fn run(cleaner: &Cleaner, files: &[PathBuf], settings: &Settings) -> 
                     Outcome::Skipped(reason) => *totals.skipped.entry(reason).or_default() += 1,
                     Outcome::Damaged(cause) => {
                         totals.damaged += 1;
-                        report(settings.color, &job.file, job.at, job.id.as_deref(), &cause);
+                        report(settings.color, &file, at, id.as_deref(), &cause);
                     }
                     Outcome::Failed(cause) => {
                         totals.errors += 1;
-                        report(settings.color, &job.file, job.at, job.id.as_deref(), &cause);
-                    }
-                }
-            }
-            stdout.flush()?;
-            Ok(())
-        };
-        let read =
-            warc_read::read_file(path, &mut |header| choose(header, max_block), &mut |item| {
-                match item {
-                    Item::Record { at, header, block } => {
-                        totals.records += 1;
-                        let kind = header.get("WARC-Type").unwrap_or("");
-                        let http = kind.eq_ignore_ascii_case("response");
-                        let charset = if http {
-                            None
-                        } else {
-                            header
-                                .get("Content-Type")
-                                .and_then(|v| warc_http::media_type(v).1)
-                        };
-                        pending.push(Job {
-                            file: file.clone(),
-                            at,
-                            id: header.id(),
-                            uri: header.get("WARC-Target-URI").map(target_uri),
-                            date: header.get("WARC-Date").map(str::to_owned),
-                            block,
-                            http,
-                            charset,
-                        });
-                        if pending.len() >= batch {
-                            flush(&mut pending, &mut totals)?;
-                        }
-                    }
-                    Item::Skipped { reason } => {
-                        totals.records += 1;
-                        *totals.skipped.entry(reason).or_default() += 1;
-                    }
-                    Item::Damaged { at, id, cause } => {
-                        totals.records += 1;
-                        totals.damaged += 1;
                         report(settings.color, &file, at, id.as_deref(), &cause);
                     }
                 }
-                Ok(())
-            });
-        // What was read before a failure is still written.
-        flush(&mut pending, &mut totals)?;
-        if let Err(err) = read {
-            if term::is_broken_pipe(&err) {
-                return Err(err);
             }
-            totals.errors += 1;
-            term::report_error(settings.color, &format!("{file}: {err:#}"));
+            Done::Found(Found::Record(_)) => unreachable!("records are cleaned"),
+            Done::Found(Found::Damaged {
+                file,
+                at,
+                id,
+                cause,
+            }) => {
+                totals.records += 1;
+                totals.damaged += 1;
+                report(settings.color, &file, at, id.as_deref(), &cause);
+            }
+            Done::Found(Found::FileEnd { file, failed }) => {
+                totals.files += 1;
+                stdout.flush()?;
+                if let Some(err) = failed {
+                    totals.errors += 1;
+                    term::report_error(settings.color, &format!("{file}: {err:#}"));
+                }
+            }
         }
+        Ok(ordered::Flow::Continue)
+    };
+    ordered::map(settings.jobs, limits, read, clean, write)?;
+    for (reason, n) in skipped {
+        totals.records += n;
+        *totals.skipped.entry(reason).or_default() += n;
     }
     if let Some(writer) = out_warc {
         writer.finish()?;
@@ -389,7 +476,7 @@ fn clean_body(
 /// `published` the record's `WARC-Date`.
 fn json_line(job: &Job, cleaned: &Cleaned) -> String {
     let mut object = Map::new();
-    object.insert("source".into(), Value::from(job.file.as_str()));
+    object.insert("source".into(), Value::from(&*job.file));
     object.insert("offset".into(), Value::from(offset_value(job.at)));
     object.insert("record_id".into(), Value::from(job.id.clone()));
     object.insert("target_uri".into(), Value::from(job.uri.clone()));

@@ -400,6 +400,89 @@ fn jsonl_maps_good_and_bad_lines_in_order() {
     assert_eq!(lines[3]["html"], "<p>c</p>");
 }
 
+/// `--jsonl -j N` writes the same bytes as `-j1`, in input order, on a long stream with bad and
+/// blank lines, and from several sources.
+#[test]
+fn jsonl_in_parallel_gives_the_same_bytes_in_order() {
+    let mut input = String::new();
+    for i in 0..10_000 {
+        match i % 997 {
+            13 => input.push_str("not json\n"),
+            14 => input.push('\n'),
+            15 => input.push_str(&format!("{{\"id\": {i}}}\n")),
+            _ => input.push_str(&format!(
+                "{{\"id\": {i}, \"url\": \"https://www.rfi.fr/fr/{i}\", \"html\": \"<p>{i} <a href='/a?utm_source=x&amp;n={i}'>x</a><script>s</script></p>\"}}\n"
+            )),
+        }
+    }
+    let one = run_in(None, &["--jsonl", "-j1"], Some(input.as_bytes()), &[]);
+    assert_eq!(one.status.code(), Some(2), "{}", text(&one.stderr));
+    assert_eq!(text(&one.stdout).lines().count(), 9_989);
+    let two = run_in(None, &["--jsonl", "-j2"], Some(input.as_bytes()), &[]);
+    assert_eq!(two.status.code(), Some(2), "{}", text(&two.stderr));
+    assert!(two.stdout == one.stdout, "-j2 differs from -j1");
+    // Several files, and stdin among them: lines are numbered per source, in order.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    fs::write(&a, "{\"html\": \"<p>a</p>\"}\nbad\n").expect("write");
+    fs::write(&b, "\n{\"html\": \"<p>b</p>\"}\n[2]\n").expect("write");
+    let args = |jobs| ["--jsonl", "-j", jobs, p(&a), "-", p(&b)];
+    let one = run_in(None, &args("1"), Some(b"{\"html\": \"<i>s</i>\"}\n"), &[]);
+    let two = run_in(None, &args("2"), Some(b"{\"html\": \"<i>s</i>\"}\n"), &[]);
+    assert_eq!(text(&two.stdout), text(&one.stdout));
+    assert_eq!(text(&one.stdout).lines().count(), 5);
+    assert!(
+        text(&one.stdout).contains("\"line\":3,"),
+        "{}",
+        text(&one.stdout)
+    );
+}
+
+/// A large line among small ones finishes last but is written in its place; the small lines
+/// after it wait for it (the bound on lines in flight), and `--fail-fast` stops at the same line.
+#[test]
+fn jsonl_in_parallel_keeps_order_with_uneven_lines() {
+    let big = "<p>word <a href='https://a.com/?fbclid=1'>l</a></p>".repeat(2_000);
+    let mut input = String::new();
+    for i in 0..400 {
+        let html = if i % 50 == 7 {
+            big.as_str()
+        } else {
+            "<p>s</p>"
+        };
+        input.push_str(&format!("{{\"id\": {i}, \"html\": \"{html}\"}}\n"));
+    }
+    let one = run_in(None, &["--jsonl"], Some(input.as_bytes()), &[]);
+    let two = run_in(None, &["--jsonl", "-j2"], Some(input.as_bytes()), &[]);
+    assert_eq!(two.status.code(), Some(0), "{}", text(&two.stderr));
+    assert!(two.stdout == one.stdout, "-j2 differs from -j1");
+    let ids: Vec<u64> = text(&two.stdout)
+        .lines()
+        .map(|l| {
+            let line: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            line["id"].as_u64().expect("id")
+        })
+        .collect();
+    assert_eq!(ids, (0..400).collect::<Vec<_>>());
+
+    let input = input.replacen("{\"id\": 120,", "not json {", 1);
+    let one = run_in(
+        None,
+        &["--jsonl", "--fail-fast"],
+        Some(input.as_bytes()),
+        &[],
+    );
+    let two = run_in(
+        None,
+        &["--jsonl", "--fail-fast", "-j2"],
+        Some(input.as_bytes()),
+        &[],
+    );
+    assert_eq!(two.status.code(), Some(2));
+    assert_eq!(text(&one.stdout).lines().count(), 121);
+    assert!(two.stdout == one.stdout, "--fail-fast -j2 differs from -j1");
+}
+
 #[test]
 fn rules_file_adds_rules() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -843,7 +926,7 @@ fn flags_that_would_be_ignored_are_refused() {
             &["--jsonl", "--no-sanitize", "--format", "text"],
             "--no-sanitize writes HTML only",
         ),
-        (&["--jsonl", "-j", "2"], "--jobs does not apply"),
+        (&["--jsonl", "-j", "0"], "--jobs must be at least 1"),
         (&["--jsonl", "--glob", "*.x"], "does not walk folders"),
         (&["--jsonl", "--hidden"], "does not walk folders"),
         (&["--jsonl", p(src.path())], "not folders"),

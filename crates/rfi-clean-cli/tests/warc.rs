@@ -161,9 +161,26 @@ fn warcio_archives_become_json_lines_and_damage_is_reported() {
         );
         check_lines(&lines(&out), &expected, false);
     }
+    // With three jobs, the same lines and the same reports, in the same order.
+    let one = rfi_clean(&["--format", "json", "-j", "1", "."], dir.path());
+    let three = rfi_clean(&["--format", "json", "-j", "3", "."], dir.path());
+    assert_eq!(
+        String::from_utf8_lossy(&three.stdout),
+        String::from_utf8_lossy(&one.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&three.stderr),
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(three.status.code(), one.status.code());
     // A folder of archives is one run over all of them, in name order.
-    let out = rfi_clean(&["--format", "json", "-j", "2", "."], dir.path());
-    assert_eq!(lines(&out).len(), 15);
+    assert_eq!(lines(&one).len(), 15);
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    assert_eq!(
+        stderr.matches("crawl.warc.gz: offset").count(),
+        2,
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::Error;
 use crate::endpoint::Endpoint;
-use crate::scheme::is_web;
+use crate::scheme::{is_web, parse_absolute_or_scheme_relative};
 
 /// What a document's embeds become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,12 +143,7 @@ pub(crate) struct EmbedLink {
 /// The public link of an embed URL (`src` or `data-src`, entities undone; scheme-relative
 /// `//host/…` counts as https), if a rule knows it.
 pub(crate) fn public_link(raw: &str, rules: &[CompiledEmbed]) -> Option<EmbedLink> {
-    let raw = raw.trim();
-    let url = match raw.strip_prefix("//") {
-        Some(rest) => Url::parse(&format!("https://{rest}")),
-        None => Url::parse(raw),
-    }
-    .ok()?;
+    let url = parse_absolute_or_scheme_relative(raw)?;
     if !is_web(&url) {
         return None;
     }

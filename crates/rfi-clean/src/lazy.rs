@@ -52,12 +52,8 @@ pub(crate) struct Promotion {
 
 /// Is this value a usable image URL (not empty, not a `data:` or script URI)?
 fn is_usable(value: &str) -> bool {
-    let value = value.trim();
-    let lower = value.get(..11).unwrap_or(value).to_ascii_lowercase();
-    !value.is_empty()
-        && !lower.starts_with("data:")
-        && !lower.starts_with("javascript:")
-        && !crate::scheme::looks_scripted(value)
+    // `looks_scripted` covers `data:` and `javascript:`, padded or split by invisible characters.
+    !value.trim().is_empty() && !crate::scheme::looks_scripted(value)
 }
 
 /// Is this `src` a placeholder that a lazy loader replaces?

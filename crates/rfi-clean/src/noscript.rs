@@ -1,21 +1,16 @@
 //! `<noscript>` content: what a browser without script shows, read as markup (never as text),
 //! minus what is only there for tracking (pixels, tag-manager frames) or to ask for script.
 
-use url::Url;
-
 use crate::rules::CompiledRules;
+use crate::scheme::parse_absolute_or_scheme_relative;
 
 /// A `<noscript>` holds fallback content: past this size, it is dropped rather than held.
 pub(crate) const MAX_CONTENT: usize = 1 << 20;
 
 /// Does this URL (entities undone; scheme-relative counts as https) point at a tracker?
 pub(crate) fn is_tracker_url(raw: &str, rules: &CompiledRules) -> bool {
-    let raw = raw.trim();
-    let parsed = match raw.strip_prefix("//") {
-        Some(rest) => Url::parse(&format!("https://{rest}")),
-        None => Url::parse(raw),
-    };
-    parsed.is_ok_and(|url| rules.trackers.iter().any(|t| t.matches(&url)))
+    parse_absolute_or_scheme_relative(raw)
+        .is_some_and(|url| rules.trackers.iter().any(|t| t.matches(&url)))
 }
 
 /// Is this (sanitized) content a notice that the page needs script ("Please enable

@@ -13,6 +13,17 @@ pub(crate) fn is_web_str(text: &str) -> bool {
     Url::parse(text).is_ok_and(|u| is_web(&u))
 }
 
+/// A URL as an embed or tracker rule reads it (entities undone): absolute, or scheme-relative
+/// (`//host/…`, taken as https, as on an https page).
+pub(crate) fn parse_absolute_or_scheme_relative(raw: &str) -> Option<Url> {
+    let raw = raw.trim();
+    match raw.strip_prefix("//") {
+        Some(rest) => Url::parse(&format!("https://{rest}")),
+        None => Url::parse(raw),
+    }
+    .ok()
+}
+
 /// U3: a redirect target is followed only if it is an absolute http(s) URL with a host and no
 /// userinfo.
 pub(crate) fn is_safe_target(url: &Url) -> bool {

@@ -60,7 +60,7 @@ impl CleanStream<'_> {
     }
 
     /// Cleans everything written with per-call options (the document's URL, for one), as
-    /// [`Cleaner::clean_with`] does.
+    /// [`Cleaner::clean_with`](crate::Cleaner::clean_with) does.
     ///
     /// ```
     /// let cleaner = rfi_clean::Cleaner::default();
@@ -72,7 +72,7 @@ impl CleanStream<'_> {
     /// ```
     ///
     /// # Errors
-    /// Those of [`Cleaner::clean_bytes`] and [`Cleaner::clean_with`].
+    /// Those of [`Cleaner::clean_bytes`](crate::Cleaner::clean_bytes) and [`Cleaner::clean_with`](crate::Cleaner::clean_with).
     pub fn finish_with(self, options: &crate::CleanOptions) -> Result<Cleaned, Error> {
         let base = options.base()?;
         pipeline::clean_bytes_with(self.cleaner, &self.input, base.as_ref())

@@ -278,6 +278,11 @@ fn on_element(
                 return Outcome::Removed;
             }
             st.found.urls_seen += 1;
+            if st.scratch.link.is_some() && el.can_have_content() {
+                // A rewritten link's text is the link handler's until its end tag.
+                st.scratch.rewritten_link_depth += 1;
+                return Outcome::Tracked;
+            }
             Outcome::Kept
         }
         Kind::Image => media::on_image(el, rules, st),

@@ -17,7 +17,7 @@ const MAX_TEXT_HELD: usize = 4096;
 /// (`Facebook`, `카카오`), it goes. Prose never matches a whole-text label.
 pub(super) fn on_share_text(t: &mut TextChunk<'_>, rules: &CompiledRules, st: &mut PassState) {
     let in_share = st.scratch.share_depth > 0;
-    if t.removed() || st.scratch.noscript.is_some() {
+    if t.removed() || st.scratch.noscript.is_some() || st.scratch.rewritten_link_depth > 0 {
         return; // another handler (a link's, a `<noscript>`'s) took this chunk
     }
     if !in_share && st.scratch.button_depth == 0 {

@@ -203,6 +203,9 @@ pub(super) struct Scratch {
     /// name goes.
     pub(super) share_depth: usize,
     pub(super) button_depth: usize,
+    /// Open links whose text the link handler may hold or rewrite: share labels in them are
+    /// left alone, so that the result does not depend on how the input is cut.
+    pub(super) rewritten_link_depth: usize,
     /// Open `<picture>` elements.
     pub(super) picture_depth: usize,
     /// A text node in one of them, held until its end decides (labels are short).
@@ -319,6 +322,9 @@ pub(super) fn close_tracked(kind: Kind, scratch: &mut Scratch) {
         Kind::ShareContext => scratch.share_depth = scratch.share_depth.saturating_sub(1),
         Kind::Control => scratch.button_depth = scratch.button_depth.saturating_sub(1),
         Kind::Picture => scratch.picture_depth = scratch.picture_depth.saturating_sub(1),
+        Kind::Link => {
+            scratch.rewritten_link_depth = scratch.rewritten_link_depth.saturating_sub(1);
+        }
         _ => {
             scratch.in_title = false;
             scratch.title_done = true;
