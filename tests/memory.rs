@@ -75,10 +75,15 @@ impl std::io::Write for Count {
     }
 }
 
-/// The two pathological shapes of issue 14 and a plain-element one, `per_node` bytes of input
-/// for every tree node they bring (padding text fills the rest), `bytes` long in all.
+/// The two pathological shapes of issue 14 (elements nested and never closed, links) and the
+/// others whose tree costs far more than their bytes, `per_node` bytes of input for every tree
+/// node `max_tree_nodes` counts (padding text fills the rest), `bytes` long in all.
 fn shape(name: &str, bytes: usize, per_node: usize) -> String {
     let mut html = String::from("<html><body>");
+    let fallback = format!(
+        "<noscript>{}</noscript>",
+        "<div><span>x</span></div>".repeat(100)
+    );
     let (unit_nodes, open, close) = match name {
         // Nested and never closed: lol_html's stack and the tree both grow with it.
         "nested" => (2, "<div><span>", ""),
@@ -89,6 +94,20 @@ fn shape(name: &str, bytes: usize, per_node: usize) -> String {
             "<a href=\"https://www.example.org/news/a.html\">",
             "</a> ",
         ),
+        // A lazy image: its `data-src` is promoted, its URL goes through the link rules.
+        "images" => (
+            3,
+            "<img src=\"https://example.com/a.jpg\" data-src=\"https://example.com/b.jpg\">",
+            "",
+        ),
+        // A player, which becomes a link.
+        "embeds" => (
+            4,
+            "<iframe src=\"https://www.youtube.com/embed/abc\">",
+            "</iframe>",
+        ),
+        // Fallback content: text to lol_html, markup to the pass that reads it.
+        "noscript" => (201, fallback.as_str(), ""),
         _ => unreachable!(),
     };
     let pad = (unit_nodes * per_node).saturating_sub(open.len() + close.len());
@@ -115,7 +134,7 @@ fn full_clean_memory_is_bounded_by_the_tree_budget() {
     let bytes = 2 * MB;
     // What the minimum budget may cost: an open element on lol_html's stack takes about 500 bytes.
     let floor = rfi_clean::DEFAULT_MIN_TREE_NODES * 600;
-    for name in ["nested", "flat", "links"] {
+    for name in ["nested", "flat", "links", "images", "embeds", "noscript"] {
         // Dense: a node every 12 bytes or less, past any budget of the defaults: refused.
         let dense = shape(name, bytes, 6);
         let (peak, result) = peak_while_cleaning(&dense);
@@ -135,8 +154,9 @@ fn full_clean_memory_is_bounded_by_the_tree_budget() {
             peak <= 10 * dense.len() + floor,
             "{name}, dense: peak {peak}"
         );
-        // Just under the default budget (a node every 65 bytes): accepted, within 10 times.
-        let sparse = shape(name, bytes, rfi_clean::DEFAULT_BYTES_PER_TREE_NODE + 1);
+        // Just under the default budget (a node every 97 bytes, at a size where the minimum no
+        // longer applies): accepted, within 10 times.
+        let sparse = shape(name, 5 * MB, rfi_clean::DEFAULT_BYTES_PER_TREE_NODE + 1);
         let (peak, result) = peak_while_cleaning(&sparse);
         eprintln!(
             "{name}, at the budget, {} bytes: peak heap {peak}, {result:?}",

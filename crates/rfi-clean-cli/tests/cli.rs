@@ -253,8 +253,8 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_closed_stdout_is_not_an_error() {
     // About 4 MB of output: far more than a pipe buffer, so the writes meet the closed pipe.
-    // (Paragraphs of 64 bytes: one tree node per 16 bytes would pass the default tree budget.)
-    let input = format!("<p>{}</p>", "paragraph ".repeat(6)).repeat(60_000);
+    // (Paragraphs of 127 bytes, 35,000 tree nodes: within the default tree budget's minimum.)
+    let input = format!("<p>{}</p>", "paragraph ".repeat(12)).repeat(35_000);
     let mut child = Command::new(BIN)
         .arg("-")
         .stdin(Stdio::piped())

@@ -20,7 +20,7 @@ pub const DEFAULT_MAX_INPUT_SIZE: usize = 64 * 1024 * 1024;
 pub const DEFAULT_REWRITE_MEMORY_LIMIT: usize = 32 * 1024 * 1024;
 /// Default for [`CleanerBuilder::max_tree_nodes`]: a document may bring the sanitizer one tree
 /// node (an element, an attribute; a link counts 2 more) per this many bytes of input...
-pub const DEFAULT_BYTES_PER_TREE_NODE: usize = 64;
+pub const DEFAULT_BYTES_PER_TREE_NODE: usize = 96;
 /// ...and at least this many, whatever its size.
 pub const DEFAULT_MIN_TREE_NODES: usize = 50_000;
 /// The smallest accepted [`CleanerBuilder::rewrite_memory_limit`].
@@ -250,7 +250,7 @@ impl CleanerBuilder {
 
     /// The largest input a full clean accepts, in bytes. The sanitizer builds a tree of the whole
     /// document (peak memory about 7 times its size for an article, measured by
-    /// `scripts/bench-memory`; at most 10 times with [`max_tree_nodes`](Self::max_tree_nodes)), so
+    /// `scripts/bench-memory`; at most 8 times with [`max_tree_nodes`](Self::max_tree_nodes)), so
     /// larger inputs are refused with [`Error::InputTooLarge`].
     ///
     /// # Defaults
@@ -267,21 +267,22 @@ impl CleanerBuilder {
     }
 
     /// The most tree nodes a full clean's input may bring the sanitizer: every element counts one,
-    /// every attribute one, every `<a href>` two more (its URLs are kept by the link rules, the
-    /// report and the extracted links). The sanitizer's tree costs about 300 bytes a node at its
-    /// peak, far more than the bytes that spell it (`<b>` is 3), so a page made of little but
-    /// tags would need tens of times its size; past the limit the clean stops with
-    /// [`Error::TreeTooLarge`]. The rewrite-only stream builds no tree and counts nothing.
+    /// every attribute one, every `<a href>` and every player (which becomes a link) two more
+    /// (its URLs are kept by the link rules, the report and the extracted links), and the
+    /// content of a `<noscript>` counts like the rest. The sanitizer's tree costs about 500
+    /// bytes a node at its peak, far more than the bytes that spell it (`<b>` is 3), so a page
+    /// made of little but tags would need tens of times its size; past the limit the clean stops
+    /// with [`Error::TreeTooLarge`]. The rewrite-only stream builds no tree and counts nothing.
     ///
     /// # Defaults
-    /// One node per [`DEFAULT_BYTES_PER_TREE_NODE`] (64) bytes of input, and at least
-    /// [`DEFAULT_MIN_TREE_NODES`] (50,000). With them, the densest 8 MB pages the defaults
-    /// accept (plain elements, links, elements nested and never closed) peak at 8.1-9.3 times
-    /// their size in RSS (`scripts/bench-memory`); the budget grows with the input, so larger
-    /// ones stay within that factor. Below 3.2 MB the minimum applies: about 25 MB of tree at
-    /// most. Real pages bring one node per 40-300 bytes, so a real page of several MB that is
-    /// denser than one node per 64 bytes is refused: raise the limit for it, and expect its
-    /// memory to grow by about 500 bytes a node.
+    /// One node per [`DEFAULT_BYTES_PER_TREE_NODE`] (96) bytes of input, and at least
+    /// [`DEFAULT_MIN_TREE_NODES`] (50,000). With them, the densest pages the defaults accept
+    /// (plain elements, links, lazy images, players, `<noscript>` content, elements nested and
+    /// never closed) peak at 6.9-8.0 times their size in RSS at 8 MB and 6.0-8.0 times at 32
+    /// and 62 MB (`scripts/bench-shapes`). Below 4.8 MB the minimum applies: up to about 30 MB
+    /// of tree whatever the input's size. Real pages bring one node per 23-300 bytes, so a real
+    /// page of several MB denser than one node per 96 bytes is refused: raise the limit for it,
+    /// and expect its memory to grow by about 500 bytes a node.
     /// ```
     /// let cleaner = rfi_clean::Cleaner::builder().max_tree_nodes(1_000).build()?;
     /// let tags = "<b>x</b>".repeat(2_000);
