@@ -280,6 +280,9 @@ fn process(
                 rfi_clean::Error::InvalidUtf8 { .. } => {
                     anyhow!("{err} (if it is in a legacy encoding, name it with --encoding LABEL)")
                 }
+                rfi_clean::Error::TreeTooLarge { .. } => anyhow!(
+                    "{err}; raise the limit with --max-tree-nodes N (a node takes about 500 bytes of memory)"
+                ),
                 err => err.into(),
             })
             .map(|cleaned| {
