@@ -149,8 +149,9 @@ fn write_in_order<R>(
 
 const POISONED: &str = "no thread panics holding the room";
 
-/// Work in flight: items and bytes taken by the reader, given back by the writer.
-struct Room {
+/// Work in flight: items and bytes taken by the reader, given back by the writer (the batch of
+/// files takes and gives back around each clean).
+pub(crate) struct Room {
     limits: Limits,
     taken: Mutex<Taken>,
     /// Signalled when room is given back and the reader waits for it, or when closed.
@@ -167,7 +168,7 @@ struct Taken {
 }
 
 impl Room {
-    fn new(limits: Limits) -> Room {
+    pub(crate) fn new(limits: Limits) -> Room {
         Room {
             limits,
             taken: Mutex::new(Taken::default()),
@@ -178,7 +179,7 @@ impl Room {
 
     /// Waits until an item of `bytes` fits beside what is in flight (or nothing is: a large one
     /// goes alone), and takes its room; `false` once the room is closed.
-    fn take(&self, bytes: usize) -> bool {
+    pub(crate) fn take(&self, bytes: usize) -> bool {
         let mut taken = self.taken.lock().expect(POISONED);
         loop {
             if self.is_closed() {
@@ -197,7 +198,7 @@ impl Room {
         }
     }
 
-    fn give_back(&self, bytes: usize) {
+    pub(crate) fn give_back(&self, bytes: usize) {
         let mut taken = self.taken.lock().expect(POISONED);
         taken.items -= 1;
         taken.bytes -= bytes;
