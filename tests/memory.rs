@@ -1,10 +1,14 @@
 //! The streaming rewrite runs in constant memory: peak heap use, counted by the allocator, stays
-//! flat as the input grows (a deterministic count, not a timing).
+//! flat as the input grows (a deterministic count, not a timing); a full clean's stays within
+//! 10 times its input, whatever the shape of the input, thanks to the tree budget.
 
 use peak_alloc::PeakAlloc;
 
 #[global_allocator]
 static PEAK: PeakAlloc = PeakAlloc;
+
+/// The allocator's counters are global: one measuring test at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Streams `megabytes` of article HTML (the seed's paragraphs, links and share bar, repeated)
 /// through the rewrite-only stream, and returns the peak heap use in bytes while it ran.
@@ -45,6 +49,7 @@ fn peak_while_streaming(megabytes: usize) -> usize {
 
 #[test]
 fn rewrite_stream_memory_is_flat() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let small = peak_while_streaming(5);
     let large = peak_while_streaming(100);
     eprintln!("peak heap: {small} bytes streaming 5 MB, {large} bytes streaming 100 MB");
@@ -67,5 +72,113 @@ impl std::io::Write for Count {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// The two pathological shapes of issue 14 (elements nested and never closed, links) and the
+/// others whose tree costs far more than their bytes, `per_node` bytes of input for every tree
+/// node `max_tree_nodes` counts (padding text fills the rest), `bytes` long in all.
+fn shape(name: &str, bytes: usize, per_node: usize) -> String {
+    let mut html = String::from("<html><body>");
+    let fallback = format!(
+        "<noscript>{}</noscript>",
+        "<div><span>x</span></div>".repeat(100)
+    );
+    let (unit_nodes, open, close) = match name {
+        // Nested and never closed: lol_html's stack and the tree both grow with it.
+        "nested" => (2, "<div><span>", ""),
+        "flat" => (2, "<div><span>", "</span></div>"),
+        // A link: its element, its attribute and 2 for its URLs (see `max_tree_nodes`).
+        "links" => (
+            4,
+            "<a href=\"https://www.example.org/news/a.html\">",
+            "</a> ",
+        ),
+        // A lazy image: its `data-src` is promoted, its URL goes through the link rules.
+        "images" => (
+            3,
+            "<img src=\"https://example.com/a.jpg\" data-src=\"https://example.com/b.jpg\">",
+            "",
+        ),
+        // A player, which becomes a link.
+        "embeds" => (
+            4,
+            "<iframe src=\"https://www.youtube.com/embed/abc\">",
+            "</iframe>",
+        ),
+        // Fallback content: text to lol_html, markup to the pass that reads it.
+        "noscript" => (201, fallback.as_str(), ""),
+        _ => unreachable!(),
+    };
+    let pad = (unit_nodes * per_node).saturating_sub(open.len() + close.len());
+    let unit = format!("{open}{}{close}", "x".repeat(pad.max(1)));
+    while html.len() + unit.len() <= bytes {
+        html.push_str(&unit);
+    }
+    html
+}
+
+/// Peak heap of a full clean of `html`, with its result.
+fn peak_while_cleaning(html: &str) -> (usize, Result<(), rfi_clean::Error>) {
+    let cleaner = rfi_clean::Cleaner::default();
+    let before = PEAK.current_usage();
+    PEAK.reset_peak_usage();
+    let result = cleaner.clean(html).map(drop);
+    (PEAK.peak_usage().saturating_sub(before), result)
+}
+
+#[test]
+fn full_clean_memory_is_bounded_by_the_tree_budget() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const MB: usize = 1_000_000;
+    let bytes = 2 * MB;
+    // What the minimum budget may cost: an open element on lol_html's stack takes about 500 bytes.
+    let floor = rfi_clean::DEFAULT_MIN_TREE_NODES * 600;
+    for name in ["nested", "flat", "links", "images", "embeds", "noscript"] {
+        // Dense: a node every 12 bytes or less, past any budget of the defaults: refused.
+        let dense = shape(name, bytes, 6);
+        let (peak, result) = peak_while_cleaning(&dense);
+        eprintln!(
+            "{name}, dense, {} bytes: peak heap {peak}, {result:?}",
+            dense.len()
+        );
+        assert!(
+            matches!(
+                result,
+                Err(rfi_clean::Error::TreeTooLarge { .. }
+                    | rfi_clean::Error::MemoryLimitExceeded { .. })
+            ),
+            "{name}: {result:?}"
+        );
+        assert!(
+            peak <= 10 * dense.len() + floor,
+            "{name}, dense: peak {peak}"
+        );
+        // Just under the default budget (a node every 97 bytes, at a size where the minimum no
+        // longer applies): accepted, within 10 times.
+        let sparse = shape(name, 5 * MB, rfi_clean::DEFAULT_BYTES_PER_TREE_NODE + 1);
+        let (peak, result) = peak_while_cleaning(&sparse);
+        eprintln!(
+            "{name}, at the budget, {} bytes: peak heap {peak}, {result:?}",
+            sparse.len()
+        );
+        result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            peak <= 10 * sparse.len(),
+            "{name}: peak heap {peak} for {} bytes ({:.1}x)",
+            sparse.len(),
+            peak as f64 / sparse.len() as f64
+        );
+        // Below the minimum budget, at any density: the cost is bounded by the minimum.
+        let small = shape(name, rfi_clean::DEFAULT_MIN_TREE_NODES * 6, 6);
+        let (peak, result) = peak_while_cleaning(&small);
+        eprintln!(
+            "{name}, small dense, {} bytes: peak heap {peak}, {result:?}",
+            small.len()
+        );
+        assert!(
+            peak <= 10 * small.len() + floor,
+            "{name}, small: peak {peak}"
+        );
     }
 }

@@ -14,6 +14,7 @@ use rfi_clean::{Cleaner, Report};
 
 use crate::fsutil::{self, Durability};
 use crate::inputs::Input;
+use crate::ordered::{Limits, Room};
 use crate::term::{self, ColorChoice};
 use crate::{Format, Status, render};
 
@@ -85,6 +86,13 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
     let mut totals = Totals::default();
     let stdout_color = settings.color.enabled(io::stdout().is_terminal());
     let jobs: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
+    // A full clean peaks at up to 8 times its input: the files being cleaned at once total at
+    // most --max-size (one larger than what is left waits; one alone always goes), so the
+    // batch's peak stays that of one file at the limit, whatever -j.
+    let room = Room::new(Limits {
+        items: settings.jobs,
+        bytes: settings.max_size,
+    });
     for chunk in jobs.chunks(chunk_size(settings.jobs)) {
         let outcomes: Vec<Outcome> = pool.install(|| {
             chunk
@@ -93,8 +101,11 @@ pub(crate) fn run(cleaner: &Cleaner, inputs: &[Input], settings: &Settings) -> R
                     if stop.load(Ordering::Relaxed) || INTERRUPTED.load(Ordering::SeqCst) {
                         return None;
                     }
+                    let bytes = in_flight_size(input, settings);
+                    room.take(bytes);
                     let outcome =
                         process(cleaner, input, targets.get(i).cloned().flatten(), settings);
+                    room.give_back(bytes);
                     if outcome.result.is_err() && settings.fail_fast {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -280,6 +291,9 @@ fn process(
                 rfi_clean::Error::InvalidUtf8 { .. } => {
                     anyhow!("{err} (if it is in a legacy encoding, name it with --encoding LABEL)")
                 }
+                rfi_clean::Error::TreeTooLarge { .. } => anyhow!(
+                    "{err}; raise the limit with --max-tree-nodes N (a node takes about 500 bytes of memory)"
+                ),
                 err => err.into(),
             })
             .map(|cleaned| {
@@ -475,6 +489,21 @@ fn same_content(a: &std::path::Path, b: &std::path::Path) -> Result<bool> {
         if ba[..n] != bb[..n] {
             return Ok(false);
         }
+    }
+}
+
+/// What a file takes of the batch's room while it is cleaned: its size (the clean's memory
+/// grows with it), at most --max-size; stdin's size is unknown, so --max-size. A
+/// --no-sanitize stream runs in constant memory and takes none.
+fn in_flight_size(input: &Input, settings: &Settings) -> usize {
+    if settings.no_sanitize {
+        return 0;
+    }
+    match input {
+        Input::File { path, .. } => fs::metadata(path).map_or(settings.max_size, |meta| {
+            usize::try_from(meta.len()).map_or(settings.max_size, |len| len.min(settings.max_size))
+        }),
+        Input::Stdin => settings.max_size,
     }
 }
 

@@ -132,6 +132,12 @@ struct Args {
     #[arg(long, value_name = "SIZE")]
     max_size: Option<String>,
 
+    /// Refuse inputs whose tree would cost the sanitizer more than this many nodes (elements
+    /// and attributes; a link counts 2 more): about 500 bytes of memory each [default: one per
+    /// 96 bytes of input, at least 50000].
+    #[arg(long, value_name = "N")]
+    max_tree_nodes: Option<usize>,
+
     /// The encoding of inputs that are not UTF-8 and declare none (no BOM, no <meta charset>):
     /// a WHATWG label such as windows-1252, shift_jis, gbk. A page's own declaration wins.
     #[arg(long, value_name = "LABEL")]

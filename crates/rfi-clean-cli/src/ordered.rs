@@ -149,11 +149,12 @@ fn write_in_order<R>(
 
 const POISONED: &str = "no thread panics holding the room";
 
-/// Work in flight: items and bytes taken by the reader, given back by the writer.
-struct Room {
+/// Work in flight: items and bytes taken by the reader, given back by the writer (the batch of
+/// files takes and gives back around each clean).
+pub(crate) struct Room {
     limits: Limits,
     taken: Mutex<Taken>,
-    /// Signalled when room is given back and the reader waits for it, or when closed.
+    /// Signalled when room is given back and someone waits for it, or when closed.
     freed: Condvar,
     closed: AtomicBool,
 }
@@ -162,12 +163,12 @@ struct Room {
 struct Taken {
     items: usize,
     bytes: usize,
-    /// The reader waits on `freed` (so that the writer wakes it only then).
-    waiting: bool,
+    /// Threads waiting on `freed` (so that giving back wakes them only then).
+    waiting: usize,
 }
 
 impl Room {
-    fn new(limits: Limits) -> Room {
+    pub(crate) fn new(limits: Limits) -> Room {
         Room {
             limits,
             taken: Mutex::new(Taken::default()),
@@ -178,7 +179,7 @@ impl Room {
 
     /// Waits until an item of `bytes` fits beside what is in flight (or nothing is: a large one
     /// goes alone), and takes its room; `false` once the room is closed.
-    fn take(&self, bytes: usize) -> bool {
+    pub(crate) fn take(&self, bytes: usize) -> bool {
         let mut taken = self.taken.lock().expect(POISONED);
         loop {
             if self.is_closed() {
@@ -191,18 +192,19 @@ impl Room {
                 taken.bytes += bytes;
                 return true;
             }
-            taken.waiting = true;
+            taken.waiting += 1;
             taken = self.freed.wait(taken).expect(POISONED);
-            taken.waiting = false;
+            taken.waiting -= 1;
         }
     }
 
-    fn give_back(&self, bytes: usize) {
+    pub(crate) fn give_back(&self, bytes: usize) {
         let mut taken = self.taken.lock().expect(POISONED);
         taken.items -= 1;
         taken.bytes -= bytes;
-        if taken.waiting {
-            self.freed.notify_one();
+        // All of them: any of the waiters may fit now, and more than one may.
+        if taken.waiting > 0 {
+            self.freed.notify_all();
         }
     }
 
@@ -309,6 +311,36 @@ mod tests {
         assert!(run.most_bytes <= 5_000 + 5_000, "{}", run.most_bytes);
         let small = self::run(3, limits, 200, |_| 300);
         assert!(small.most_bytes <= 1_000 + 300, "{}", small.most_bytes);
+    }
+
+    /// Many takers at once (the batch's workers): every one is woken when room is given back,
+    /// never left waiting (a single "someone waits" flag lost the second waiter).
+    #[test]
+    fn many_takers_all_get_room() {
+        let (done_tx, done_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let room = Room::new(Limits {
+                items: 1,
+                bytes: 100,
+            });
+            std::thread::scope(|scope| {
+                for t in 0..4 {
+                    let room = &room;
+                    scope.spawn(move || {
+                        for i in 0..300 {
+                            let bytes = 10 + (t * 7 + i) % 90;
+                            assert!(room.take(bytes));
+                            std::thread::sleep(std::time::Duration::from_micros(20));
+                            room.give_back(bytes);
+                        }
+                    });
+                }
+            });
+            done_tx.send(()).expect("the test waits");
+        });
+        done_rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("every taker finished: none was left waiting");
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub(crate) fn from_args(args: Args) -> Result<Run> {
     if args.print_config {
         return Ok(Run::PrintConfig);
     }
+    if args.no_sanitize && args.max_tree_nodes.is_some() {
+        bail!("--max-tree-nodes limits the full clean; --no-sanitize builds no tree");
+    }
     if args.no_sanitize && args.max_size.is_some() {
         bail!(
             "--max-size limits the full clean; --no-sanitize streams in constant memory, without a limit"
@@ -301,6 +304,9 @@ fn build_cleaner(args: &Args) -> Result<Cleaner> {
             Embeds::Drop => rfi_clean::EmbedMode::Drop,
         })
         .absolute_links(args.absolute_links);
+    if let Some(nodes) = args.max_tree_nodes {
+        builder = builder.max_tree_nodes(nodes);
+    }
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }

@@ -370,6 +370,30 @@ fn output_is_the_same_with_any_number_of_jobs() {
 }
 
 #[test]
+fn files_wait_for_room_under_max_size_and_give_the_same_output() {
+    // --max-size at the largest fixture: two large ones never fit at once, so files wait for
+    // room (-j4 runs fewer at a time), and one alone always goes.
+    let fixtures = repo().join("fixtures");
+    let largest = fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").metadata().expect("metadata").len())
+        .max()
+        .expect("a fixture")
+        .to_string();
+    let one = run(&["--format", "json", "-j1", p(&fixtures)]);
+    let four = run(&[
+        "--format",
+        "json",
+        "-j4",
+        "--max-size",
+        &largest,
+        p(&fixtures),
+    ]);
+    assert_eq!(four.status.code(), Some(0), "{}", text(&four.stderr));
+    assert_eq!(four.stdout, one.stdout);
+}
+
+#[test]
 fn jsonl_maps_good_and_bad_lines_in_order() {
     let input = concat!(
         "{\"id\": 1, \"html\": \"<p>a <a href=\\\"https://a.com/?utm_source=x\\\">b</a></p>\", \"crawl\": \"c1\"}\n",

@@ -199,6 +199,24 @@ fn too_large() {
 }
 
 #[test]
+fn a_page_of_little_but_tags_is_refused_with_the_flag_that_allows_it() {
+    // 600 KB, 100,000 elements: past the default minimum of 50,000 tree nodes.
+    let tags = "<b>x</b><i>y</i>".repeat(50_000);
+    let out = run(&["-"], Some(tags.as_bytes()));
+    assert_fails(
+        &out,
+        "-: input too complex: more than 50000 tree nodes (elements and attributes); raise the limit with --max-tree-nodes N",
+    );
+    let out = run(&["--max-tree-nodes", "100000", "-"], Some(tags.as_bytes()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        &["--no-sanitize", "--max-tree-nodes", "10", "-"],
+        Some(b"<p>x</p>"),
+    );
+    assert_fails(&out, "--max-tree-nodes limits the full clean");
+}
+
+#[test]
 fn a_file_too_large_is_refused_by_its_size() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("huge.html");
@@ -283,7 +301,8 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_closed_stdout_is_not_an_error() {
     // About 4 MB of output: far more than a pipe buffer, so the writes meet the closed pipe.
-    let input = "<p>paragraph</p>".repeat(250_000);
+    // (Paragraphs of 127 bytes, 35,000 tree nodes: within the default tree budget's minimum.)
+    let input = format!("<p>{}</p>", "paragraph ".repeat(12)).repeat(35_000);
     let mut child = Command::new(BIN)
         .arg("-")
         .stdin(Stdio::piped())

@@ -18,6 +18,11 @@ use crate::{Error, charset, links, pipeline, sanitize};
 pub const DEFAULT_MAX_INPUT_SIZE: usize = 64 * 1024 * 1024;
 /// Default for [`CleanerBuilder::rewrite_memory_limit`]: 32 MiB.
 pub const DEFAULT_REWRITE_MEMORY_LIMIT: usize = 32 * 1024 * 1024;
+/// Default for [`CleanerBuilder::max_tree_nodes`]: a document may bring the sanitizer one tree
+/// node (an element, an attribute; a link counts 2 more) per this many bytes of input...
+pub const DEFAULT_BYTES_PER_TREE_NODE: usize = 96;
+/// ...and at least this many, whatever its size.
+pub const DEFAULT_MIN_TREE_NODES: usize = 50_000;
 /// The smallest accepted [`CleanerBuilder::rewrite_memory_limit`].
 const MIN_REWRITE_MEMORY_LIMIT: usize = 64 * 1024;
 
@@ -70,6 +75,7 @@ pub struct CleanerBuilder {
     rules: Rules,
     max_input_size: usize,
     rewrite_memory_limit: usize,
+    max_tree_nodes: Option<usize>,
     encoding: Option<String>,
     embeds: EmbedMode,
     base_url: Option<String>,
@@ -82,6 +88,7 @@ impl Default for CleanerBuilder {
             rules: Rules::default(),
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
             rewrite_memory_limit: DEFAULT_REWRITE_MEMORY_LIMIT,
+            max_tree_nodes: None,
             encoding: None,
             embeds: EmbedMode::default(),
             base_url: None,
@@ -242,7 +249,8 @@ impl CleanerBuilder {
     }
 
     /// The largest input a full clean accepts, in bytes. The sanitizer builds a tree of the whole
-    /// document (peak memory about 7 times its size, measured by `scripts/bench-memory`), so
+    /// document (peak memory about 7 times its size for an article, measured by
+    /// `scripts/bench-memory`; at most 8 times with [`max_tree_nodes`](Self::max_tree_nodes)), so
     /// larger inputs are refused with [`Error::InputTooLarge`].
     ///
     /// # Defaults
@@ -255,6 +263,34 @@ impl CleanerBuilder {
     /// ```
     pub fn max_input_size(mut self, bytes: usize) -> Self {
         self.max_input_size = bytes;
+        self
+    }
+
+    /// The most tree nodes a full clean's input may bring the sanitizer: every element counts one,
+    /// every attribute one, every `<a href>` and every player (which becomes a link) two more
+    /// (its URLs are kept by the link rules, the report and the extracted links), and the
+    /// content of a `<noscript>` counts like the rest. The sanitizer's tree costs about 500
+    /// bytes a node at its peak, far more than the bytes that spell it (`<b>` is 3), so a page
+    /// made of little but tags would need tens of times its size; past the limit the clean stops
+    /// with [`Error::TreeTooLarge`]. The rewrite-only stream builds no tree and counts nothing.
+    ///
+    /// # Defaults
+    /// One node per [`DEFAULT_BYTES_PER_TREE_NODE`] (96) bytes of input, and at least
+    /// [`DEFAULT_MIN_TREE_NODES`] (50,000). With them, the densest pages the defaults accept
+    /// (plain elements, links, lazy images, players, `<noscript>` content, elements nested and
+    /// never closed) peak at 6.9-8.0 times their size in RSS at 8 MB and 6.0-8.0 times at 32
+    /// and 62 MB (`scripts/bench-shapes`). Below 4.8 MB the minimum applies: up to about 30 MB
+    /// of tree whatever the input's size. Real pages bring one node per 23-300 bytes, so a real
+    /// page of several MB denser than one node per 96 bytes is refused: raise the limit for it,
+    /// and expect its memory to grow by about 500 bytes a node.
+    /// ```
+    /// let cleaner = rfi_clean::Cleaner::builder().max_tree_nodes(1_000).build()?;
+    /// let tags = "<b>x</b>".repeat(2_000);
+    /// assert!(matches!(cleaner.clean(&tags), Err(rfi_clean::Error::TreeTooLarge { .. })));
+    /// # Ok::<(), rfi_clean::Error>(())
+    /// ```
+    pub fn max_tree_nodes(mut self, nodes: usize) -> Self {
+        self.max_tree_nodes = Some(nodes);
         self
     }
 
@@ -404,6 +440,7 @@ impl CleanerBuilder {
                 rules,
                 max_input_size: self.max_input_size,
                 rewrite_memory_limit: self.rewrite_memory_limit,
+                max_tree_nodes: self.max_tree_nodes,
             }),
         })
     }

@@ -17,6 +17,8 @@ pub(crate) struct Engine {
     pub(crate) sanitizer: ammonia::Builder<'static>,
     pub(crate) max_input_size: usize,
     pub(crate) rewrite_memory_limit: usize,
+    /// A fixed tree budget; `None`: the default, which grows with the input.
+    pub(crate) max_tree_nodes: Option<usize>,
     /// The encoding of byte input that declares none and is not UTF-8.
     pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
     pub(crate) embeds: EmbedMode,
@@ -27,6 +29,13 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
+    /// The most tree nodes a full clean of `len` bytes may bring the sanitizer.
+    pub(crate) fn tree_budget(&self, len: usize) -> usize {
+        use crate::cleaner::{DEFAULT_BYTES_PER_TREE_NODE, DEFAULT_MIN_TREE_NODES};
+        self.max_tree_nodes
+            .unwrap_or((len / DEFAULT_BYTES_PER_TREE_NODE).max(DEFAULT_MIN_TREE_NODES))
+    }
+
     /// What the passes of one clean share; `full`: the sanitizer is there for `<noscript>`.
     pub(crate) fn context(&self, full: bool) -> Context<'_> {
         Context {

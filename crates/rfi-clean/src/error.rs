@@ -14,6 +14,13 @@ pub enum Error {
         /// The configured limit in bytes.
         limit: usize,
     },
+    /// The input brings the sanitizer more tree nodes (elements, attributes, links) than the
+    /// cleaner's `max_tree_nodes` allows: its tree would cost far more memory than its size.
+    #[error("input too complex: more than {limit} tree nodes (elements and attributes)")]
+    TreeTooLarge {
+        /// The limit, in tree nodes (see `CleanerBuilder::max_tree_nodes`).
+        limit: usize,
+    },
     /// The input is not valid UTF-8 and declares no other encoding.
     #[error("input is not valid UTF-8 (first invalid byte at offset {offset})")]
     InvalidUtf8 {

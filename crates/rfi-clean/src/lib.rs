@@ -58,7 +58,10 @@ use std::sync::LazyLock;
 
 pub use allowance::{SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules};
 pub use cleaned::{Cleaned, DocumentKind};
-pub use cleaner::{Cleaner, CleanerBuilder, DEFAULT_MAX_INPUT_SIZE, DEFAULT_REWRITE_MEMORY_LIMIT};
+pub use cleaner::{
+    Cleaner, CleanerBuilder, DEFAULT_BYTES_PER_TREE_NODE, DEFAULT_MAX_INPUT_SIZE,
+    DEFAULT_MIN_TREE_NODES, DEFAULT_REWRITE_MEMORY_LIMIT,
+};
 pub use embed::EmbedMode;
 pub use engine::CleanOptions;
 pub use envelope::Envelope;

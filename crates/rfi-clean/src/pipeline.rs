@@ -197,17 +197,24 @@ fn rewrite_pass(
         envelope_url: envelope_url.map(str::to_owned),
         base_url: base.cloned(),
         absolute_links: cleaner.absolute_links,
+        tree_budget: Some(cleaner.tree_budget(body.len())),
         ..PassOptions::default()
     });
     let mut rewritten = Vec::with_capacity(body.len());
     let mut rewriter = pass.rewriter(cleaner.context(true), |chunk: &[u8]| {
         rewritten.extend_from_slice(chunk)
     });
-    rewriter
+    let result = rewriter
         .write(body.as_bytes())
-        .and_then(|()| rewriter.end())
-        .map_err(|e| Error::from_rewriting(e, cleaner.rewrite_memory_limit))?;
-    Ok((rewritten, pass.take_findings()))
+        .and_then(|()| rewriter.end());
+    let found = pass.take_findings();
+    if found.tree_exceeded {
+        return Err(Error::TreeTooLarge {
+            limit: cleaner.tree_budget(body.len()),
+        });
+    }
+    result.map_err(|e| Error::from_rewriting(e, cleaner.rewrite_memory_limit))?;
+    Ok((rewritten, found))
 }
 
 /// Sanitizes and normalizes until the output parses back to itself (see `normalize`).

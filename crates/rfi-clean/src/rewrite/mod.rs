@@ -40,6 +40,36 @@ const NOT_COUNTED: &[&str] = &[
     "rb", "rp", "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
 ];
 
+/// What a `<a href>` costs on top of its element and attributes, in tree nodes: the link rules
+/// keep its old and new URL, the report and the extracted links list hold it again (measured:
+/// a link costs about three times a plain element at its peak).
+const LINK_NODES: usize = 2;
+
+/// The tree nodes one start tag will cost the sanitizer: one for the element, one for each
+/// attribute, and `LINK_NODES` more for a link or a player, which becomes one (what
+/// `max_tree_nodes` counts). The content of a `<noscript>` counts in its own pass.
+fn tree_cost(kind: Kind, el: &Element<'_, '_, SendHandlerTypes>) -> usize {
+    match kind {
+        Kind::Any => 1 + el.attributes().len(),
+        // Measured (`scripts/bench-shapes`): 8 MB of `<iframe src>` to YouTube, counted as
+        // plain elements, peaked at 11.9 times their size; as links, at 7.3.
+        Kind::Link | Kind::Embed => LINK_NODES,
+        _ => 0,
+    }
+}
+
+/// Stops the rewriter when the tree budget is spent (the pass's findings say why).
+#[derive(Debug)]
+struct TreeBudgetSpent;
+
+impl std::fmt::Display for TreeBudgetSpent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("tree budget spent")
+    }
+}
+
+impl std::error::Error for TreeBudgetSpent {}
+
 /// One rewrite pass over one document: options in, a rewriter, findings out.
 #[derive(Debug)]
 pub(crate) struct Pass {
@@ -96,10 +126,20 @@ fn rewriter<'h, O: OutputSink>(
         let state = Arc::clone(&state);
         let kind = *kind;
         let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
+            let mut st = lock(&state);
+            if let Some(budget) = st.opts.tree_budget {
+                // Every start tag counts, removed or not: lol_html's own stack grows with it too.
+                st.found.tree_nodes += tree_cost(kind, el);
+                if st.found.tree_nodes > budget {
+                    st.found.tree_exceeded = true;
+                    return Err(Box::new(TreeBudgetSpent));
+                }
+            }
             if el.removed() {
                 return Ok(()); // another rule took it already
             }
-            let outcome = on_element(kind, el, ctx, &mut lock(&state));
+            let outcome = on_element(kind, el, ctx, &mut st);
+            drop(st);
             if outcome == Outcome::Removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
                 let on_end = el.on_end_tag(Box::new(move |_| {
@@ -151,7 +191,11 @@ fn rewriter<'h, O: OutputSink>(
     let on_noscript_text = {
         let state = Arc::clone(&state);
         move |t: &mut TextChunk<'_>| -> HandlerResult {
-            on_noscript_text(t, ctx, &mut lock(&state));
+            let mut st = lock(&state);
+            on_noscript_text(t, ctx, &mut st);
+            if st.found.tree_exceeded {
+                return Err(Box::new(TreeBudgetSpent));
+            }
             Ok(())
         }
     };
@@ -390,6 +434,12 @@ fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> Strin
         // The content of a `<noscript>` shares its document's base URL.
         base_url: st.scratch.base.clone(),
         absolute_links: st.opts.absolute_links,
+        // Its elements are the document's too (8 MB of `<noscript>` full of `<div><span>`, not
+        // counted, peaked at 43 times their size): they share its budget.
+        tree_budget: st
+            .opts
+            .tree_budget
+            .map(|budget| budget.saturating_sub(st.found.tree_nodes)),
         ..PassOptions::default()
     });
     let mut out = Vec::with_capacity(content.len());
@@ -398,6 +448,11 @@ fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> Strin
         .write(content.as_bytes())
         .and_then(|()| rewriter.end());
     let found = pass.take_findings();
+    st.found.tree_nodes += found.tree_nodes;
+    if found.tree_exceeded {
+        st.found.tree_exceeded = true; // the document's pass stops too
+        return String::new();
+    }
     if rewritten.is_err() {
         return String::new(); // fallback content only: nothing of the article is lost
     }

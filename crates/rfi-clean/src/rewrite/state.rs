@@ -156,6 +156,10 @@ pub(crate) struct PassOptions {
     pub(crate) base_url: Option<Url>,
     /// Write every link resolved against the base URL.
     pub(crate) absolute_links: bool,
+    /// The most tree nodes (see `rewrite::tree_cost`) the sanitizer may be given; past it the
+    /// pass stops with `tree_exceeded`. `None` counts nothing (the rewrite-only stream builds no
+    /// tree).
+    pub(crate) tree_budget: Option<usize>,
 }
 
 /// What a pass found, handed over when it ends.
@@ -169,6 +173,9 @@ pub(crate) struct Findings {
     /// Kept `<a href>` and `<img src>` elements that the rules saw. If the sanitized output has
     /// more, the sanitizer's parser found links where lol_html saw none (see `pipeline`).
     pub(crate) urls_seen: usize,
+    /// Tree nodes counted so far, and whether they passed `tree_budget` (the pass stopped).
+    pub(crate) tree_nodes: usize,
+    pub(crate) tree_exceeded: bool,
 }
 
 /// The handlers' working state within one pass.
