@@ -445,10 +445,19 @@ fn without_hash_suffix(target: &str) -> Option<&str> {
 
 /// Is this URL a share link? Returns the service it shares to.
 pub(crate) fn share_service<'r>(url: &Url, rules: &'r CompiledRules) -> Option<&'r CompiledShare> {
-    if !rules.share_on_any_host && !rules.share_hosts.may_match(url) {
+    let at_known_host = rules.share_hosts.may_match(url);
+    if !rules.share_on_any_host && !at_known_host {
         return None;
     }
-    rules.share.iter().find(|share| {
+    // Where the host index turns the URL away, no endpoint matches: only the rules that match
+    // on any host are left to try. With the default rules every link met Jetpack's any-host
+    // rule, and trying the thirty others took 3% of a full clean's instructions (callgrind, 200
+    // generated pages).
+    let mut candidates = rules
+        .share
+        .iter()
+        .filter(|share| at_known_host || share.endpoints.is_empty());
+    candidates.find(|share| {
         let at_endpoint = if share.endpoints.is_empty() {
             share.query_value.is_some() && is_web(url)
         } else {
