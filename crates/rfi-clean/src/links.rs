@@ -243,7 +243,7 @@ fn byte_position(s: &str, b: u8) -> Option<usize> {
 /// letters, digits and hyphens in labels that are not empty and not punycode (`xn--`, which
 /// is checked and may fail), the last one starting with a letter (else it may be an IPv4
 /// address: `0x7f.1`, `1.2.3`).
-fn is_plain_host(host: &str) -> bool {
+pub(crate) fn is_plain_host(host: &str) -> bool {
     let bytes = host.as_bytes();
     let mut label_start = 0;
     for (i, &b) in bytes.iter().enumerate() {
