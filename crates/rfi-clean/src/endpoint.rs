@@ -3,6 +3,7 @@
 //! without trying every pattern.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use url::Url;
 
@@ -203,8 +204,8 @@ pub(crate) fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HostIndex {
     /// Domains, matched by the host or any of its parent domains.
-    domains: HashSet<String>,
-    /// `name.*` patterns: the name, found in the host.
+    domains: HashSet<String, BuildHasherDefault<Fnv>>,
+    /// `name.*` patterns: the name, matched by a label of the host.
     any_tld: Vec<String>,
     /// Schemes other than http(s).
     schemes: HashSet<String>,
@@ -222,7 +223,7 @@ impl HostIndex {
                 HostPattern::Domain(d) => {
                     index.domains.insert(d.clone());
                 }
-                HostPattern::AnyTld(name) => index.any_tld.push(format!("{name}.")),
+                HostPattern::AnyTld(name) => index.any_tld.push(name.clone()),
                 HostPattern::Any | HostPattern::Exact(_) => {}
             }
         }
@@ -235,19 +236,55 @@ impl HostIndex {
         if scheme != "http" && scheme != "https" {
             return self.schemes.contains(scheme);
         }
-        let host = url.host_str().unwrap_or("");
+        self.may_match_host(url.host_str().unwrap_or(""))
+    }
+
+    /// As [`HostIndex::may_match`], for an http(s) URL with this host (as the parser writes it:
+    /// lowercase ASCII).
+    pub(crate) fn may_match_host(&self, host: &str) -> bool {
         let host = host.strip_suffix('.').unwrap_or(host);
-        let mut rest = host;
+        // The host and each parent domain, and each label for `name.*` (a byte loop: this runs
+        // for every link).
+        let bytes = host.as_bytes();
+        let mut start = 0;
         loop {
-            if self.domains.contains(rest) {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'.')
+                .map_or(bytes.len(), |i| start + i);
+            let label = &host[start..end];
+            if self.domains.contains(&host[start..]) || self.any_tld.iter().any(|n| n == label) {
                 return true;
             }
-            match rest.find('.') {
-                Some(i) => rest = &rest[i + 1..],
-                None => break,
+            if end == bytes.len() {
+                return false;
             }
+            start = end + 1;
         }
-        self.any_tld.iter().any(|name| host.contains(name.as_str()))
+    }
+}
+
+/// FNV-1a, for the host index: every link's host and its parent domains are looked up there,
+/// and SipHash cost more than the lookup's other work (the keys are the rules' own domains, not
+/// chosen by the pages).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 

@@ -59,6 +59,29 @@ fn filter_attribute<'u>(_element: &str, attribute: &str, value: &'u str) -> Opti
 
 /// An absolute URL with an http(s) scheme, or a URL with no scheme at all (as a browser parses it).
 fn is_web_or_relative(value: &str) -> bool {
+    // Most values answer without the parser (1.4% of a clean's instructions went to parsing
+    // `srcset` URLs): with no `:` there is no scheme; `http(s)://` and a plain host parse
+    // whatever follows (the path, query and fragment parsers never fail).
+    if !value.contains(':') {
+        return true;
+    }
+    let authority = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    if let Some(after) = authority {
+        let end = after
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
+            .unwrap_or(after.len());
+        if crate::links::is_plain_host(&after[..end]) {
+            return true;
+        }
+    }
+    parse_is_web_or_relative(value)
+}
+
+/// [`is_web_or_relative`], always through the parser.
+fn parse_is_web_or_relative(value: &str) -> bool {
     match url::Url::parse(value) {
         Ok(url) => matches!(url.scheme(), "http" | "https"),
         Err(url::ParseError::RelativeUrlWithoutBase) => true,
@@ -96,6 +119,53 @@ pub(crate) fn srcset_urls(value: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_web_or_relative_agrees_with_the_parser() {
+        let starts = [
+            "https://",
+            "http://",
+            "HTTPS://",
+            "ftp://",
+            "javascript:",
+            "",
+            "//",
+            "/",
+        ];
+        let hosts = [
+            "example.com",
+            "s.rfi.fr",
+            "Example.com",
+            "a..b",
+            "u@h.com",
+            "h.com:8080",
+            "h.com:x",
+            "[::1]",
+            "[x",
+            "1.2.3",
+            "999.1.1.1",
+            "0x7f.1",
+            "xn--a.com",
+            "é.com",
+            "a%2Fb.com",
+            "",
+            "a b.com",
+            "a\\b.com",
+        ];
+        let tails = ["", "/", "/a b", "\\x", "?q=1", "#f", ":", "/a:b", " 2x"];
+        for start in starts {
+            for host in hosts {
+                for tail in tails {
+                    let value = format!("{start}{host}{tail}");
+                    assert_eq!(
+                        is_web_or_relative(&value),
+                        parse_is_web_or_relative(&value),
+                        "{value:?}"
+                    );
+                }
+            }
+        }
+    }
     use crate::allowance::{
         SAFE_EXTRA_ATTRIBUTES, SAFE_EXTRA_TAGS, SanitizerRules, extra_allowances,
     };

@@ -26,6 +26,9 @@ pub(super) fn on_link(
     };
     let raw = htmlize::unescape_attribute(&href);
     let raw = links::trim_url(&raw);
+    if links::is_untouched(raw, st.links_base(), rules) {
+        return false; // no share link, nothing to rewrite or count
+    }
     let Some(link) = links::resolve(raw, st.scratch.base.as_ref()) else {
         return false; // unparsable: left as it is
     };
