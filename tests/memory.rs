@@ -182,3 +182,72 @@ fn full_clean_memory_is_bounded_by_the_tree_budget() {
         );
     }
 }
+
+/// `<p>`, `open` distinct formatting elements, `</p>`, then paragraphs of `text` until `bytes`:
+/// the parser re-creates the formatting elements in every paragraph (HTML, "reconstruct the
+/// active formatting elements"), elements that no start tag spells.
+fn reconstruction(bytes: usize, open: usize, text: usize) -> String {
+    let mut html = String::from("<html><body><p>");
+    for i in 0..open {
+        html.push_str(&format!("<b id=b{i}>"));
+    }
+    html.push_str("</p>");
+    let unit = format!("<p>{}</p>", "x".repeat(text));
+    while html.len() + unit.len() <= bytes {
+        html.push_str(&unit);
+    }
+    html
+}
+
+/// A formatting element with `attributes`, nine blocks in it, and its end tag before theirs:
+/// the adoption agency algorithm clones it into each block, eight times, with its attributes.
+fn adoption(bytes: usize, attributes: usize) -> String {
+    let mut html = String::from("<html><body>");
+    let mut unit = String::from("<b");
+    for i in 0..attributes {
+        unit.push_str(&format!(" a{i}"));
+    }
+    unit.push('>');
+    unit.push_str(&"<div>".repeat(9));
+    unit.push_str("x</b>");
+    unit.push_str(&"</div>".repeat(9));
+    while html.len() + unit.len() <= bytes {
+        html.push_str(&unit);
+    }
+    html
+}
+
+#[test]
+fn full_clean_memory_counts_what_the_parser_recreates() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let floor = rfi_clean::DEFAULT_MIN_TREE_NODES * 600;
+    // Before the budget counted them: 21 KB, 500 `<b>` and 2,000 paragraphs, peaked at 406 MB.
+    // The adoption shape at 240 KB is under the 50,000 nodes its start tags spell: only its
+    // clones (eight per `</b>`, with 40 attributes each) take it past the budget.
+    let cases = [
+        ("reconstruction", reconstruction(20_000, 100, 1)),
+        ("adoption", adoption(240_000, 40)),
+    ];
+    let mut failed = Vec::new();
+    for (name, html) in cases {
+        let (peak, result) = peak_while_cleaning(&html);
+        eprintln!("{name}, {} bytes: peak heap {peak}, {result:?}", html.len());
+        let refused = matches!(result, Err(rfi_clean::Error::TreeTooLarge { .. }));
+        if !refused || peak > 10 * html.len() + floor {
+            failed.push(name);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "accepted, or too much memory: {failed:?}"
+    );
+    // Sparse enough (a paragraph of 2,000 bytes per 50 elements to re-create): accepted.
+    let sparse = reconstruction(200_000, 25, 2_000);
+    let (peak, result) = peak_while_cleaning(&sparse);
+    eprintln!(
+        "reconstruction, sparse, {} bytes: peak heap {peak}, {result:?}",
+        sparse.len()
+    );
+    result.unwrap_or_else(|e| panic!("sparse: {e}"));
+    assert!(peak <= 10 * sparse.len() + floor, "sparse: peak {peak}");
+}

@@ -269,9 +269,14 @@ impl CleanerBuilder {
     /// The most tree nodes a full clean's input may bring the sanitizer: every element counts one,
     /// every attribute one, every `<a href>` and every player (which becomes a link) two more
     /// (its URLs are kept by the link rules, the report and the extracted links), and the
-    /// content of a `<noscript>` counts like the rest. The sanitizer's tree costs about 500
-    /// bytes a node at its peak, far more than the bytes that spell it (`<b>` is 3), so a page
-    /// made of little but tags would need tens of times its size; past the limit the clean stops
+    /// content of a `<noscript>` counts like the rest. So do elements that no start tag spells:
+    /// the parser re-creates the formatting elements (`<b>`, `<a>`, `<font>`…) that an end tag
+    /// closed without naming them wherever text or most start tags come next (HTML,
+    /// "reconstruct the active formatting elements"), so every start tag and text node counts
+    /// the ones left in its list, and a misnested end tag (`<b><p>x</b>`) counts the clones the
+    /// adoption agency may make. The sanitizer's tree costs about 500 bytes a node at its peak,
+    /// far more than the bytes that spell it (`<b>` is 3), so a page made of little but tags
+    /// would need tens of times its size; past the limit the clean stops
     /// with [`Error::TreeTooLarge`]. The rewrite-only stream builds no tree and counts nothing.
     ///
     /// # Defaults

@@ -6,6 +6,7 @@
 //! lol_html hands attribute values and text over raw, so entities are undone here before
 //! matching, and `&` is escaped again when a value is written back (lol_html escapes `"`).
 
+mod formatting;
 mod link;
 mod media;
 mod share_text;
@@ -14,10 +15,11 @@ mod state;
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
-use lol_html::html_content::{ContentType, Element, TextChunk};
+use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
 use lol_html::send::SendHandlerTypes;
 use lol_html::{
-    ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings, OutputSink, Settings,
+    DocumentContentHandlers, ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings,
+    OutputSink, Settings,
 };
 
 use crate::{links, noscript, share};
@@ -58,6 +60,46 @@ fn tree_cost(kind: Kind, el: &Element<'_, '_, SendHandlerTypes>) -> usize {
     }
 }
 
+/// Charges `nodes` to the tree budget, if the pass has one; stops the rewriter past it.
+fn spend(st: &mut PassState, nodes: usize) -> HandlerResult {
+    let Some(budget) = st.opts.tree_budget else {
+        return Ok(());
+    };
+    st.found.tree_nodes += nodes;
+    if st.found.tree_nodes > budget {
+        st.found.tree_exceeded = true;
+        return Err(Box::new(TreeBudgetSpent));
+    }
+    Ok(())
+}
+
+/// What a start tag may make the parser re-create or clone of the formatting elements before
+/// it (see `formatting`), in tree nodes; its end tag is reported to the model.
+fn formatting_cost(
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    state: &Shared,
+    st: &mut PassState,
+) -> usize {
+    let name = el.tag_name();
+    let attributes = el.attributes().iter().map(|a| (a.name(), a.value()));
+    let (cost, opened) = st.scratch.formatting.start_tag(&name, attributes);
+    if let Some(opened) = opened {
+        if el.can_have_content() {
+            let inner = Arc::clone(state);
+            // lol_html closes an element at its own end tag or at an ancestor's (`</p>` in
+            // `<p><b>`); the parser's list tells them apart, so the model must too.
+            let on_end = el.on_end_tag(Box::new(move |end| {
+                let own = end.name() == name;
+                let mut st = lock(&inner);
+                let cost = st.scratch.formatting.end_tag(opened, own);
+                spend(&mut st, cost)
+            }));
+            debug_assert!(on_end.is_ok(), "it can have content");
+        }
+    }
+    cost
+}
+
 /// Stops the rewriter when the tree budget is spent (the pass's findings say why).
 #[derive(Debug)]
 struct TreeBudgetSpent;
@@ -80,6 +122,7 @@ impl Pass {
     pub(crate) fn new(mut opts: PassOptions) -> Pass {
         let scratch = Scratch {
             short_links: std::mem::take(&mut opts.short_links),
+            formatting: formatting::Formatting::within(opts.formatting_base),
             ..Scratch::default()
         };
         let mut state = PassState {
@@ -127,13 +170,13 @@ fn rewriter<'h, O: OutputSink>(
         let kind = *kind;
         let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
             let mut st = lock(&state);
-            if let Some(budget) = st.opts.tree_budget {
+            if st.opts.tree_budget.is_some() {
                 // Every start tag counts, removed or not: lol_html's own stack grows with it too.
-                st.found.tree_nodes += tree_cost(kind, el);
-                if st.found.tree_nodes > budget {
-                    st.found.tree_exceeded = true;
-                    return Err(Box::new(TreeBudgetSpent));
+                let mut cost = tree_cost(kind, el);
+                if kind == Kind::Any {
+                    cost += formatting_cost(el, &state, &mut st);
                 }
+                spend(&mut st, cost)?;
             }
             if el.removed() {
                 return Ok(()); // another rule took it already
@@ -206,6 +249,20 @@ fn rewriter<'h, O: OutputSink>(
             Ok(())
         }
     };
+    let counts_tree = lock(&state).opts.tree_budget.is_some();
+    let on_text = {
+        let state = Arc::clone(&state);
+        move |t: &mut TextChunk<'_>| -> HandlerResult {
+            // The parser reconstructs the formatting elements before it inserts text (not in
+            // `<script>`, `<style>`, `<textarea>`, `<title>`), once per text node at most.
+            if t.text_type() != TextType::Data || !t.last_in_text_node() {
+                return Ok(());
+            }
+            let mut st = lock(&state);
+            let cost = st.scratch.formatting.reconstruct();
+            spend(&mut st, cost)
+        }
+    };
     let on_title_text = move |t: &mut TextChunk<'_>| -> HandlerResult {
         let mut st = lock(&state);
         if st.opts.capture_page && st.scratch.in_title {
@@ -233,6 +290,10 @@ fn rewriter<'h, O: OutputSink>(
             Cow::Borrowed(&selectors.share_text),
             ElementContentHandlers::default().text(on_share_text),
         ));
+    if counts_tree {
+        settings = settings
+            .append_document_content_handler(DocumentContentHandlers::default().text(on_text));
+    }
     HtmlRewriter::new(settings, sink)
 }
 
@@ -440,6 +501,8 @@ fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> Strin
             .opts
             .tree_budget
             .map(|budget| budget.saturating_sub(st.found.tree_nodes)),
+        // Its content is parsed where it stands, after the document's formatting elements.
+        formatting_base: st.scratch.formatting.entries_weight(),
         ..PassOptions::default()
     });
     let mut out = Vec::with_capacity(content.len());

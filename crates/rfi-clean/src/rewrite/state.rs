@@ -160,6 +160,9 @@ pub(crate) struct PassOptions {
     /// pass stops with `tree_exceeded`. `None` counts nothing (the rewrite-only stream builds no
     /// tree).
     pub(crate) tree_budget: Option<usize>,
+    /// What reconstructing the enclosing document's formatting elements may cost (the content
+    /// of a `<noscript>` is parsed inside it), charged on top of this pass's own.
+    pub(crate) formatting_base: usize,
 }
 
 /// What a pass found, handed over when it ends.
@@ -214,6 +217,8 @@ pub(super) struct Scratch {
     pub(super) share_text_passing: bool,
     /// The base URL links resolve against now (see `PassState::refresh_base`).
     pub(super) base: Option<Url>,
+    /// The parser's list of active formatting elements, as far as the tree budget needs it.
+    pub(super) formatting: super::formatting::Formatting,
 }
 
 /// Per-document state shared by the handlers of one pass.
