@@ -51,9 +51,6 @@ pub(crate) struct Settings {
     pub(crate) max_in_flight: usize,
 }
 
-/// Lines in flight per job with `-j N`: enough to keep every worker busy past a slow line.
-const IN_FLIGHT_PER_JOB: usize = 4;
-
 /// Maps every source in order into `output`.
 pub(crate) fn run_sources(
     cleaner: &Cleaner,
@@ -256,10 +253,7 @@ impl Mapper<'_> {
         output: &mut impl Write,
     ) -> Result<Status> {
         let settings = self.settings;
-        let limits = ordered::Limits {
-            items: IN_FLIGHT_PER_JOB * settings.jobs,
-            bytes: settings.max_in_flight,
-        };
+        let limits = ordered::Limits::per_job(settings.jobs, settings.max_in_flight);
         let read = move |feed: &mut ordered::Feed<'_, Work>| -> Result<()> {
             for source in sources {
                 let (name, mut input) = open(source)?;

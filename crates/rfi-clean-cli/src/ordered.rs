@@ -30,6 +30,19 @@ pub(crate) struct Limits {
     pub(crate) bytes: usize,
 }
 
+impl Limits {
+    /// Items in flight per job: enough to keep every worker busy past a slow item.
+    const ITEMS_PER_JOB: usize = 4;
+
+    /// The streams' limits: `ITEMS_PER_JOB` items per job, and at most `bytes` of them.
+    pub(crate) fn per_job(jobs: usize, bytes: usize) -> Limits {
+        Limits {
+            items: Self::ITEMS_PER_JOB * jobs,
+            bytes,
+        }
+    }
+}
+
 /// Where the reader puts what it reads.
 pub(crate) struct Feed<'f, T> {
     to: To<'f, T>,

@@ -27,8 +27,6 @@ use crate::{Format, Status, ordered, render};
 const WARC_GLOBS: &[&str] = &["*.warc", "*.warc.gz"];
 /// Room for the HTTP head around a body of `--max-size` bytes.
 const HTTP_HEAD_ROOM: u64 = 1 << 20;
-/// Records in flight per job: enough to keep every worker busy past a slow one.
-const IN_FLIGHT_PER_JOB: usize = 4;
 
 pub(crate) struct Settings {
     pub(crate) format: Format,
@@ -141,9 +139,10 @@ struct Totals {
     bytes_out: usize,
 }
 
-/// What the reader hands on, in the archives' order.
-enum Found {
-    Record(Job),
+/// What the reader hands on, in the archives' order: `Found<Job>` to the workers, who hand
+/// `Found<Done>` on to the writer.
+enum Found<R> {
+    Record(R),
     Damaged {
         file: Arc<str>,
         at: Offset,
@@ -157,15 +156,12 @@ enum Found {
     },
 }
 
-/// What the writer gets: a record's outcome, or what the reader found.
-enum Done {
-    Record {
-        file: Arc<str>,
-        at: Offset,
-        id: Option<String>,
-        outcome: Outcome,
-    },
-    Found(Found),
+/// A record's outcome, and where it was.
+struct Done {
+    file: Arc<str>,
+    at: Offset,
+    id: Option<String>,
+    outcome: Outcome,
 }
 
 /// The reader stops: the writer wants no more.
@@ -194,16 +190,16 @@ pub(crate) fn run(cleaner: &Cleaner, files: &[PathBuf], settings: &Settings) -> 
     let started = Instant::now();
     let mut totals = Totals::default();
     let max_block = settings.max_size as u64 + HTTP_HEAD_ROOM;
-    let limits = ordered::Limits {
-        items: IN_FLIGHT_PER_JOB * settings.jobs,
-        bytes: usize::try_from(max_block).unwrap_or(usize::MAX),
-    };
+    let limits = ordered::Limits::per_job(
+        settings.jobs,
+        usize::try_from(max_block).unwrap_or(usize::MAX),
+    );
     // Records the reader skips by their header, by reason.
     let mut skipped = BTreeMap::<&'static str, usize>::new();
-    let read = |feed: &mut ordered::Feed<'_, Found>| -> Result<()> {
+    let read = |feed: &mut ordered::Feed<'_, Found<Job>>| -> Result<()> {
         for path in files {
             let file: Arc<str> = Arc::from(path.display().to_string());
-            let mut push = |found: Found, bytes: usize| {
+            let mut push = |found: Found<Job>, bytes: usize| {
                 if feed.push(found, bytes) {
                     Ok(())
                 } else {
@@ -264,24 +260,35 @@ pub(crate) fn run(cleaner: &Cleaner, files: &[PathBuf], settings: &Settings) -> 
         }
         Ok(())
     };
-    let clean = |found: Found| match found {
-        Found::Record(job) => Done::Record {
+    let clean = |found: Found<Job>| match found {
+        Found::Record(job) => Found::Record(Done {
             outcome: clean_record(cleaner, &job, settings),
             file: job.file,
             at: job.at,
             id: job.id,
+        }),
+        Found::Damaged {
+            file,
+            at,
+            id,
+            cause,
+        } => Found::Damaged {
+            file,
+            at,
+            id,
+            cause,
         },
-        other => Done::Found(other),
+        Found::FileEnd { file, failed } => Found::FileEnd { file, failed },
     };
     let mut stdout = io::stdout().lock();
-    let write = |done: Done| -> Result<ordered::Flow> {
+    let write = |done: Found<Done>| -> Result<ordered::Flow> {
         match done {
-            Done::Record {
+            Found::Record(Done {
                 file,
                 at,
                 id,
                 outcome,
-            } => {
+            }) => {
                 totals.records += 1;
                 match outcome {
                     Outcome::Cleaned {
@@ -311,18 +318,17 @@ pub(crate) fn run(cleaner: &Cleaner, files: &[PathBuf], settings: &Settings) -> 
                     }
                 }
             }
-            Done::Found(Found::Record(_)) => unreachable!("records are cleaned"),
-            Done::Found(Found::Damaged {
+            Found::Damaged {
                 file,
                 at,
                 id,
                 cause,
-            }) => {
+            } => {
                 totals.records += 1;
                 totals.damaged += 1;
                 report(settings.color, &file, at, id.as_deref(), &cause);
             }
-            Done::Found(Found::FileEnd { file, failed }) => {
+            Found::FileEnd { file, failed } => {
                 totals.files += 1;
                 stdout.flush()?;
                 if let Some(err) = failed {
