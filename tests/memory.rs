@@ -199,6 +199,21 @@ fn reconstruction(bytes: usize, open: usize, text: usize) -> String {
     html
 }
 
+/// `depth` nested `<span>`s (fewer than `MAX_DEPTH`, which would unwrap the rest), `open` distinct formatting elements in the innermost, then text
+/// and `</span>` until `bytes`: each `</span>` pops the formatting elements, each text re-creates
+/// them, and no start tag comes between (the model sees no `</span>`, only the text in between).
+fn ghost_text(bytes: usize, depth: usize, open: usize) -> String {
+    let mut html = String::from("<html><body><div>");
+    html.push_str(&"<span>".repeat(depth));
+    for i in 0..open {
+        html.push_str(&format!("<b id=b{i}>"));
+    }
+    while html.len() + 8 <= bytes {
+        html.push_str("x</span>");
+    }
+    html
+}
+
 /// A formatting element with `attributes`, nine blocks in it, and its end tag before theirs:
 /// the adoption agency algorithm clones it into each block, eight times, with its attributes.
 fn adoption(bytes: usize, attributes: usize) -> String {
@@ -227,6 +242,7 @@ fn full_clean_memory_counts_what_the_parser_recreates() {
     let cases = [
         ("reconstruction", reconstruction(20_000, 100, 1)),
         ("adoption", adoption(240_000, 40)),
+        ("ghost text", ghost_text(10_000, 500, 200)),
     ];
     let mut failed = Vec::new();
     for (name, html) in cases {

@@ -201,9 +201,11 @@ fn rewrite_pass(
         ..PassOptions::default()
     });
     let mut rewritten = Vec::with_capacity(body.len());
-    let mut rewriter = pass.rewriter(cleaner.context(true), |chunk: &[u8]| {
-        rewritten.extend_from_slice(chunk)
-    });
+    let mut rewriter = pass.rewriter(
+        cleaner.context(true),
+        Some(body.as_bytes()),
+        |chunk: &[u8]| rewritten.extend_from_slice(chunk),
+    );
     let result = rewriter
         .write(body.as_bytes())
         .and_then(|()| rewriter.end());

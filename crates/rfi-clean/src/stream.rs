@@ -272,7 +272,7 @@ impl<'c, W: io::Write> RewriteStream<'c, W> {
             ..PassOptions::default()
         });
         let limit = self.cleaner.rewrite_memory_limit;
-        let mut rewriter = pass.rewriter(self.cleaner.context(false), sink);
+        let mut rewriter = pass.rewriter(self.cleaner.context(false), None, sink);
         rewriter
             .write(&buf[body_at..])
             .map_err(|e| Error::from_rewriting(e, limit))?;

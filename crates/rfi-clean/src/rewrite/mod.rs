@@ -15,7 +15,7 @@ mod state;
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
-use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
+use lol_html::html_content::{ContentType, DocumentEnd, Element, TextChunk};
 use lol_html::send::SendHandlerTypes;
 use lol_html::{
     DocumentContentHandlers, ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings,
@@ -74,30 +74,64 @@ fn spend(st: &mut PassState, nodes: usize) -> HandlerResult {
 }
 
 /// What a start tag may make the parser re-create or clone of the formatting elements before
-/// it (see `formatting`), in tree nodes; its end tag is reported to the model.
+/// it and the text before it (see `formatting`), in tree nodes; its end tag is reported to the
+/// model. `input` is the pass's whole input, if it has it.
 fn formatting_cost(
     el: &mut Element<'_, '_, SendHandlerTypes>,
+    name: &str,
+    input: Option<&[u8]>,
     state: &Shared,
     st: &mut PassState,
 ) -> usize {
-    let name = el.tag_name();
+    let model = &mut st.scratch.formatting;
+    let mut cost = model.text_before(el.source_location().bytes());
+    cost = cost.saturating_add(model.settle(input));
     let attributes = el.attributes().iter().map(|a| (a.name(), a.value()));
-    let (cost, opened) = st.scratch.formatting.start_tag(&name, attributes);
-    if let Some(opened) = opened {
-        if el.can_have_content() {
-            let inner = Arc::clone(state);
-            // lol_html closes an element at its own end tag or at an ancestor's (`</p>` in
-            // `<p><b>`); the parser's list tells them apart, so the model must too.
-            let on_end = el.on_end_tag(Box::new(move |end| {
-                let own = end.name() == name;
-                let mut st = lock(&inner);
-                let cost = st.scratch.formatting.end_tag(opened, own);
-                spend(&mut st, cost)
-            }));
-            debug_assert!(on_end.is_ok(), "it can have content");
-        }
+    let (tag_cost, opened) = model.start_tag(name, attributes);
+    if !el.can_have_content() {
+        return cost.saturating_add(tag_cost);
     }
-    cost
+    let raw = is_raw_text(name);
+    if opened.is_some() || raw {
+        let name = name.to_owned();
+        let inner = Arc::clone(state);
+        // lol_html closes an element at its own end tag or at an ancestor's (`</p>` in
+        // `<p><b>`); the parser's list tells them apart, so the model must too.
+        let on_end = el.on_end_tag(Box::new(move |end| {
+            let at = end.source_location().bytes();
+            let mut st = lock(&inner);
+            let model = &mut st.scratch.formatting;
+            let mut cost = if raw {
+                model.skip_to(at.end);
+                0
+            } else {
+                model.text_before(at)
+            };
+            if let Some(opened) = opened {
+                cost = cost.saturating_add(model.end_tag(opened, end.name() == name));
+            }
+            spend(&mut st, cost)
+        }));
+        debug_assert!(on_end.is_ok(), "it can have content");
+    }
+    cost.saturating_add(tag_cost)
+}
+
+/// Elements whose content the parser reads as raw text or RCDATA, never reconstructing
+/// formatting elements in it (and a `<noscript>`, whose content its own pass charges).
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+    )
 }
 
 /// Stops the rewriter when the tree budget is spent (the pass's findings say why).
@@ -141,19 +175,23 @@ impl Pass {
         std::mem::take(&mut lock(&self.state).found)
     }
 
-    /// Builds a rewriter that runs every rewrite rule into `sink`.
+    /// Builds a rewriter that runs every rewrite rule into `sink`. `input` is what will be
+    /// written to it, if the caller has it whole: a pass with a tree budget needs it to count
+    /// the text nodes it charges (without it, it charges every byte as one).
     pub(crate) fn rewriter<'h, O: OutputSink>(
         &self,
         ctx: Context<'h>,
+        input: Option<&'h [u8]>,
         sink: O,
     ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
-        rewriter(ctx, Arc::clone(&self.state), sink)
+        rewriter(ctx, input, Arc::clone(&self.state), sink)
     }
 }
 
 /// Builds a rewriter that runs every rewrite rule into `sink`.
 fn rewriter<'h, O: OutputSink>(
     ctx: Context<'h>,
+    input: Option<&'h [u8]>,
     state: Shared,
     sink: O,
 ) -> HtmlRewriter<'h, O, SendHandlerTypes> {
@@ -170,18 +208,20 @@ fn rewriter<'h, O: OutputSink>(
         let kind = *kind;
         let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
             let mut st = lock(&state);
+            // Every element is seen here once: its name is read once.
+            let name = (kind == Kind::Any).then(|| el.tag_name());
             if st.opts.tree_budget.is_some() {
                 // Every start tag counts, removed or not: lol_html's own stack grows with it too.
                 let mut cost = tree_cost(kind, el);
-                if kind == Kind::Any {
-                    cost += formatting_cost(el, &state, &mut st);
+                if let Some(name) = &name {
+                    cost += formatting_cost(el, name, input, &state, &mut st);
                 }
                 spend(&mut st, cost)?;
             }
             if el.removed() {
                 return Ok(()); // another rule took it already
             }
-            let outcome = on_element(kind, el, ctx, &mut st);
+            let outcome = on_element(kind, name.as_deref(), el, ctx, &mut st);
             drop(st);
             if outcome == Outcome::Removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
@@ -250,16 +290,16 @@ fn rewriter<'h, O: OutputSink>(
         }
     };
     let counts_tree = lock(&state).opts.tree_budget.is_some();
-    let on_text = {
+    let on_end = {
         let state = Arc::clone(&state);
-        move |t: &mut TextChunk<'_>| -> HandlerResult {
-            // The parser reconstructs the formatting elements before it inserts text (not in
-            // `<script>`, `<style>`, `<textarea>`, `<title>`), once per text node at most.
-            if t.text_type() != TextType::Data || !t.last_in_text_node() {
-                return Ok(());
-            }
+        move |_: &mut DocumentEnd<'_>| -> HandlerResult {
+            // The text after the last tag the formatting model was told of.
             let mut st = lock(&state);
-            let cost = st.scratch.formatting.reconstruct();
+            let len = input.map_or(0, <[u8]>::len);
+            let model = &mut st.scratch.formatting;
+            let cost = model
+                .text_before(len..len)
+                .saturating_add(model.settle(input));
             spend(&mut st, cost)
         }
     };
@@ -292,7 +332,7 @@ fn rewriter<'h, O: OutputSink>(
         ));
     if counts_tree {
         settings = settings
-            .append_document_content_handler(DocumentContentHandlers::default().text(on_text));
+            .append_document_content_handler(DocumentContentHandlers::default().end(on_end));
     }
     HtmlRewriter::new(settings, sink)
 }
@@ -300,6 +340,7 @@ fn rewriter<'h, O: OutputSink>(
 /// Handles one start tag for one rule.
 fn on_element(
     kind: Kind,
+    name: Option<&str>,
     el: &mut Element<'_, '_, SendHandlerTypes>,
     ctx: Context<'_>,
     st: &mut PassState,
@@ -329,7 +370,7 @@ fn on_element(
             }
             if !st.opts.cap_depth
                 || !el.can_have_content()
-                || NOT_COUNTED.contains(&el.tag_name().as_str())
+                || name.is_some_and(|name| NOT_COUNTED.contains(&name))
             {
                 return Outcome::Kept;
             }
@@ -506,7 +547,9 @@ fn unwrap_noscript(content: &str, ctx: Context<'_>, st: &mut PassState) -> Strin
         ..PassOptions::default()
     });
     let mut out = Vec::with_capacity(content.len());
-    let mut rewriter = pass.rewriter(ctx, |chunk: &[u8]| out.extend_from_slice(chunk));
+    let mut rewriter = pass.rewriter(ctx, Some(content.as_bytes()), |chunk: &[u8]| {
+        out.extend_from_slice(chunk)
+    });
     let rewritten = rewriter
         .write(content.as_bytes())
         .and_then(|()| rewriter.end());
