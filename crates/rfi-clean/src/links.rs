@@ -46,13 +46,18 @@ pub(crate) fn rewrite(
     rules: &CompiledRules,
     short_links: &ShortLinks,
 ) -> LinkChange {
-    if is_untouched(trim_url(raw), base, rules) {
+    let trimmed = trim_url(raw);
+    if let Some(change) = rewrite_plain(trimmed, rules) {
+        return change;
+    }
+    if is_untouched(trimmed, base, rules) {
         return LinkChange::default();
     }
     rewrite_by_parsing(raw, base, rules, short_links)
 }
 
-/// As [`rewrite`], always through the parser: what [`is_untouched`] must agree with.
+/// As [`rewrite`], always through the parser: what [`rewrite_plain`] and [`is_untouched`] must
+/// agree with.
 fn rewrite_by_parsing(
     raw: &str,
     base: Base<'_>,
@@ -161,7 +166,7 @@ pub(crate) fn is_untouched(trimmed: &str, base: Base<'_>, rules: &CompiledRules)
             (host, trimmed, share_query)
         }
     };
-    if !is_plain_host(host) || !is_plain_text(rest) || is_rule_host(host, rules) {
+    if !is_plain_host(host) || is_rule_host(host, rules) || plain_text(rest) != Some(false) {
         return false;
     }
     let (before_fragment, fragment) = match byte_position(rest, b'#') {
@@ -189,9 +194,10 @@ fn component_end(s: &str) -> usize {
 
 /// Is `s` made of bytes the WHATWG parser copies as they are into the path, query and
 /// fragment of an http(s) URL (none of its percent-encode sets has them, and no HTML serialiser
-/// escapes them but `&`), with no percent-escape of a byte above 0x7F (which the display form
-/// may decode)? One pass over a table: hrefs are long (share links run to 500 bytes).
-fn is_plain_text(s: &str) -> bool {
+/// escapes them but `&`)? `Some(true)` if it also has a percent-escape of a byte above 0x7F
+/// (which the display form may decode), `None` if it is not plain. One pass over a table:
+/// hrefs are long (share links run to 500 bytes).
+fn plain_text(s: &str) -> Option<bool> {
     const PLAIN: [bool; 256] = {
         let mut table = [false; 256];
         let mut b = 0;
@@ -208,14 +214,75 @@ fn is_plain_text(s: &str) -> bool {
         table
     };
     let bytes = s.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| {
-        PLAIN[usize::from(b)]
-            && (b != b'%'
-                || !(bytes
-                    .get(i + 1)
-                    .is_some_and(|h| matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)))
-    })
+    if !bytes.iter().all(|&b| PLAIN[usize::from(b)]) {
+        return None;
+    }
+    let high_escape = memchr::memchr_iter(b'%', bytes).any(|i| {
+        bytes
+            .get(i + 1)
+            .is_some_and(|h| matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    });
+    Some(high_escape)
+}
+
+/// What [`rewrite`] gives for an absolute http(s) link that the parser writes back as it came
+/// but for what the rules change: the same checks as [`is_untouched`] (no rule host, no share
+/// parameter, nothing the parser would write otherwise), with escapes of non-ASCII bytes
+/// allowed. Its tracking pairs are stripped and its path, query and fragment decoded for
+/// display on the text itself, as `finish` does on the parsed URL. `None`: parse it.
+///
+/// Most links of a news page are to the site itself, with an escaped non-ASCII path (`/cn/%E4…`)
+/// and a tracking parameter (`?xtor=…`): parsing them was a fifth of the rewrite pass.
+pub(crate) fn rewrite_plain(trimmed: &str, rules: &CompiledRules) -> Option<LinkChange> {
+    let after = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))?;
+    let (host, rest) = after.split_at(byte_position(after, b'/')?);
+    if !is_plain_host(host) || is_rule_host(host, rules) {
+        return None;
+    }
+    plain_text(rest)?;
+    let (before_fragment, fragment) = match byte_position(rest, b'#') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let (path, query) = match byte_position(before_fragment, b'?') {
+        Some(i) => (&before_fragment[..i], Some(&before_fragment[i + 1..])),
+        None => (before_fragment, None),
+    };
+    if has_dot_segment(path) || is_shared_anywhere(query, rules) {
+        return None;
+    }
+    let mut change = LinkChange::default();
+    let mut display = String::with_capacity(trimmed.len());
+    display.push_str(&trimmed[..trimmed.len() - rest.len()]);
+    let mut decoded = decode_into(path, &mut display);
+    if let Some(query) = query {
+        let stripped = strip_pairs(query, host, rules);
+        if let Some((_, n)) = &stripped {
+            change.params_stripped += n;
+        }
+        let kept = stripped.as_ref().map_or(query, |(kept, _)| kept.as_str());
+        // A query that all goes goes with its `?` (`Url::set_query(None)`).
+        if stripped.is_none() || !kept.is_empty() {
+            display.push('?');
+            decoded |= decode_into(kept, &mut display);
+        }
+    }
+    if let Some(fragment) = fragment {
+        let (kept, n) = strip_fragment(fragment, host, rules);
+        change.params_stripped += n;
+        if n == 0 || !kept.is_empty() {
+            display.push('#');
+            decoded |= decode_into(&kept, &mut display);
+        }
+    }
+    change.decoded = decoded;
+    if display != trimmed {
+        change.url = Some(display);
+    }
+    Some(change)
 }
 
 /// Does a path have a segment the parser removes (`.`, `..`), or a `%2e` that may spell one?
@@ -1689,9 +1756,9 @@ mod tests {
         }
     }
 
-    /// The fast path ([`is_untouched`]) against the parser's path: whatever the scan lets
-    /// through, the parser's path keeps as written, reports nothing for, and does not take for
-    /// a share link.
+    /// The fast paths ([`is_untouched`], [`rewrite_plain`]) against the parser's path: whatever
+    /// the scan lets through, the parser's path keeps as written (or changes as the text path
+    /// does), reports the same for, and does not take for a share link.
     mod untouched {
         use std::path::{Path, PathBuf};
 
@@ -1764,6 +1831,10 @@ mod tests {
                     });
                     if is_untouched(trim_url(raw), base, rules) {
                         assert_eq!(by_parsing, LinkChange::default(), "{context}");
+                        assert!(share.is_none(), "{context} is a share link");
+                        fast += 1;
+                    } else if let Some(change) = rewrite_plain(trim_url(raw), rules) {
+                        assert_eq!(change, by_parsing, "{context}, on the text");
                         assert!(share.is_none(), "{context} is a share link");
                         fast += 1;
                     }
@@ -1864,6 +1935,58 @@ mod tests {
                     absolute,
                 };
                 assert_eq!(is_untouched(raw, base, &rules), expected, "{raw:?}");
+                check(raw, &rules, &short);
+            }
+        }
+
+        #[test]
+        fn text_path_table() {
+            let rules = rules();
+            let short = short_links();
+            // (href, what the text path gives: None if it leaves it to the parser)
+            let cases: &[(&str, Option<&str>)] = &[
+                ("https://example.com/a", Some("https://example.com/a")),
+                (
+                    "https://example.com/%C3%A9?q=%E4%B8%AD#%C3%A9",
+                    Some("https://example.com/é?q=中#é"),
+                ),
+                (
+                    "https://www.rfi.fr/cn/%E4%B8%AD?xtor=CS1-1",
+                    Some("https://www.rfi.fr/cn/中"),
+                ),
+                (
+                    "https://example.com/a?utm_source=x&id=1&fbclid=2",
+                    Some("https://example.com/a?id=1"),
+                ),
+                (
+                    "https://example.com/a?utm_source=x#xtor=RSS-1",
+                    Some("https://example.com/a"),
+                ),
+                (
+                    "https://example.com/a?#top",
+                    Some("https://example.com/a?#top"),
+                ),
+                (
+                    "https://example.com/a/%2F%41",
+                    Some("https://example.com/a/%2F%41"),
+                ),
+                // the parser's
+                ("https://example.com", None),
+                ("https://example.com/a/../%C3%A9", None),
+                ("https://example.com/é", None),
+                ("https://Example.com/%C3%A9", None),
+                ("https://example.com/?share=twitter", None),
+                ("https://rfi.my/AFiz", None),
+                (
+                    "https://l.facebook.com/l.php?u=https%3A%2F%2Fa.com%2F",
+                    None,
+                ),
+                ("/cn/%E4%B8%AD", None),
+            ];
+            for &(raw, expected) in cases {
+                let change = rewrite_plain(raw, &rules);
+                let shown = change.map(|c| c.url.unwrap_or_else(|| raw.to_owned()));
+                assert_eq!(shown.as_deref(), expected, "{raw}");
                 check(raw, &rules, &short);
             }
         }

@@ -26,6 +26,11 @@ pub(super) fn on_link(
     };
     let raw = htmlize::unescape_attribute(&href);
     let raw = links::trim_url(&raw);
+    if let Some(change) = links::rewrite_plain(raw, rules) {
+        // No share link, nothing to unwrap: stripped and decoded on the text.
+        apply(el, raw, &change, st);
+        return false;
+    }
     if links::is_untouched(raw, st.links_base(), rules) {
         return false; // no share link, nothing to rewrite or count
     }
@@ -65,11 +70,23 @@ pub(super) fn on_link(
             el.remove();
             return true;
         }
+    }
+    apply(el, raw, &change, st);
+    false
+}
+
+/// Writes a link's change, if it has one, and counts it.
+fn apply(
+    el: &mut Element<'_, '_, SendHandlerTypes>,
+    raw: &str,
+    change: &links::LinkChange,
+    st: &mut PassState,
+) {
+    if let Some(new) = &change.url {
         set_attribute(el, "href", new);
         st.scratch.link = Some((raw.to_owned(), new.clone()));
     }
-    st.found.report.count_link(&change);
-    false
+    st.found.report.count_link(change);
 }
 
 /// A text node inside a rewritten link: if it spells the old URL, it shows the new one.
