@@ -41,7 +41,11 @@ pub(crate) fn decode_component(s: &str, out: &mut String) {
         }
         // A run of consecutive escapes, decoded as bytes, then as UTF-8 where strictly valid (D6).
         let start = i;
-        let mut decoded = Vec::new();
+        let mut run = i;
+        while is_escape_at(bytes, run) {
+            run += 3;
+        }
+        let mut decoded = Vec::with_capacity((run - start) / 3);
         while is_escape_at(bytes, i) {
             decoded.push(hex_value(bytes[i + 1]) * 16 + hex_value(bytes[i + 2]));
             i += 3;
