@@ -3,7 +3,6 @@
 //! without trying every pattern.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use url::Url;
 
@@ -204,7 +203,9 @@ pub(crate) fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HostIndex {
     /// Domains, matched by the host or any of its parent domains.
-    domains: HashSet<String, BuildHasherDefault<Fnv>>,
+    /// FxHash: every link's host and its parent domains are looked up here, and SipHash cost
+    /// more than the lookup's other work (the keys are the rules' own domains, not the pages').
+    domains: rustc_hash::FxHashSet<String>,
     /// `name.*` patterns: the name, matched by a label of the host.
     any_tld: Vec<String>,
     /// Schemes other than http(s).
@@ -260,30 +261,6 @@ impl HostIndex {
                 return false;
             }
             start = end + 1;
-        }
-    }
-}
-
-/// FNV-1a, for the host index: every link's host and its parent domains are looked up there,
-/// and SipHash cost more than the lookup's other work (the keys are the rules' own domains, not
-/// chosen by the pages).
-#[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
 }

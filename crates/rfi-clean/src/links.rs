@@ -166,9 +166,12 @@ pub(crate) fn is_untouched(trimmed: &str, base: Base<'_>, rules: &CompiledRules)
             (host, trimmed, share_query)
         }
     };
-    if !is_plain_host(host) || is_rule_host(host, rules) || plain_text(rest) != Some(false) {
+    if !is_plain_host(host) || is_rule_host(host, rules) {
         return false;
     }
+    let Some(plain) = plain_text(rest).filter(|plain| !plain.high_escape) else {
+        return false;
+    };
     let (before_fragment, fragment) = match byte_position(rest, b'#') {
         Some(i) => (&rest[..i], Some(&rest[i + 1..])),
         None => (rest, None),
@@ -178,7 +181,8 @@ pub(crate) fn is_untouched(trimmed: &str, base: Base<'_>, rules: &CompiledRules)
         None => (before_fragment, None),
     };
     // Dot segments of a relative link are left as written.
-    if (absolute.is_some() && has_dot_segment(path)) || is_shared_anywhere(share_query, rules) {
+    let dot_segment = plain.dot_escape || has_dot_segment(path);
+    if (absolute.is_some() && dot_segment) || is_shared_anywhere(share_query, rules) {
         return false;
     }
     query.is_none_or(|q| strip_pairs(q, host, rules).is_none())
@@ -192,12 +196,20 @@ fn component_end(s: &str) -> usize {
         .unwrap_or(s.len())
 }
 
+/// What one pass over the path, query and fragment of a link finds (see [`plain_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plain {
+    /// A percent-escape of a byte above 0x7F, which the display form may decode.
+    high_escape: bool,
+    /// A `%2e`, which may spell a dot segment.
+    dot_escape: bool,
+}
+
 /// Is `s` made of bytes the WHATWG parser copies as they are into the path, query and
 /// fragment of an http(s) URL (none of its percent-encode sets has them, and no HTML serialiser
-/// escapes them but `&`)? `Some(true)` if it also has a percent-escape of a byte above 0x7F
-/// (which the display form may decode), `None` if it is not plain. One pass over a table:
-/// hrefs are long (share links run to 500 bytes).
-fn plain_text(s: &str) -> Option<bool> {
+/// escapes them but `&`)? Says what else the link rules need to know of its escapes; `None` if
+/// it is not plain. One pass over a table: hrefs are long (share links run to 500 bytes).
+fn plain_text(s: &str) -> Option<Plain> {
     const PLAIN: [bool; 256] = {
         let mut table = [false; 256];
         let mut b = 0;
@@ -214,16 +226,24 @@ fn plain_text(s: &str) -> Option<bool> {
         table
     };
     let bytes = s.as_bytes();
-    if !bytes.iter().all(|&b| PLAIN[usize::from(b)]) {
-        return None;
+    let mut found = Plain {
+        high_escape: false,
+        dot_escape: false,
+    };
+    for (i, &b) in bytes.iter().enumerate() {
+        if !PLAIN[usize::from(b)] {
+            return None;
+        }
+        if b == b'%' {
+            if let [high, low, ..] = bytes[i + 1..] {
+                if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() {
+                    found.high_escape |= matches!(high, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F');
+                    found.dot_escape |= high == b'2' && low.eq_ignore_ascii_case(&b'e');
+                }
+            }
+        }
     }
-    let high_escape = memchr::memchr_iter(b'%', bytes).any(|i| {
-        bytes
-            .get(i + 1)
-            .is_some_and(|h| matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-    });
-    Some(high_escape)
+    Some(found)
 }
 
 /// What [`rewrite`] gives for an absolute http(s) link that the parser writes back as it came
@@ -242,7 +262,9 @@ pub(crate) fn rewrite_plain(trimmed: &str, rules: &CompiledRules) -> Option<Link
     if !is_plain_host(host) || is_rule_host(host, rules) {
         return None;
     }
-    plain_text(rest)?;
+    if plain_text(rest)?.dot_escape {
+        return None; // left to the parser: it may be a dot segment
+    }
     let (before_fragment, fragment) = match byte_position(rest, b'#') {
         Some(i) => (&rest[..i], Some(&rest[i + 1..])),
         None => (rest, None),
@@ -285,23 +307,17 @@ pub(crate) fn rewrite_plain(trimmed: &str, rules: &CompiledRules) -> Option<Link
     Some(change)
 }
 
-/// Does a path have a segment the parser removes (`.`, `..`), or a `%2e` that may spell one?
+/// Does a path have a segment the parser removes (`.`, `..`)? (A `%2e` may spell one too:
+/// [`plain_text`] tells.)
 fn has_dot_segment(path: &str) -> bool {
     let bytes = path.as_bytes();
     // A dot segment starts with a dot at the start or after a `/`.
-    let dot_segment = memchr::memchr_iter(b'.', bytes).any(|i| {
+    memchr::memchr_iter(b'.', bytes).any(|i| {
         let rest = &bytes[i + 1..];
         (i == 0 || bytes[i - 1] == b'/')
             && (matches!(rest.first(), None | Some(b'/'))
                 || rest.first() == Some(&b'.') && matches!(rest.get(1), None | Some(b'/')))
-    });
-    dot_segment
-        || memchr::memchr_iter(b'%', bytes).any(|i| {
-            bytes.get(i + 1) == Some(&b'2')
-                && bytes
-                    .get(i + 2)
-                    .is_some_and(|b| b.eq_ignore_ascii_case(&b'e'))
-        })
+    })
 }
 
 /// The query of a path, query and fragment, as the parser splits them.

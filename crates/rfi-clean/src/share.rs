@@ -2,16 +2,12 @@
 //! that head a share bar. The rewrite pass removes widgets; the normalize stage removes labels
 //! that their widgets left alone. Prose that merely mentions sharing (`他分享了…`) is never a label.
 
-/// Does one of these attribute names start with a promotion prefix (lowercased)?
-pub(crate) fn is_promo(
-    mut attribute_names: impl Iterator<Item = String>,
-    prefixes: &[String],
-) -> bool {
-    attribute_names.any(|name| {
-        prefixes.iter().any(|p| {
-            name.len() >= p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
-        })
-    })
+/// Does this attribute name (as written, in any case) start with a promotion prefix
+/// (lowercased)?
+pub(crate) fn is_promo_name(name: &[u8], prefixes: &[String]) -> bool {
+    prefixes
+        .iter()
+        .any(|p| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
 /// Words in a class or id, or in a `data-*` attribute's name, that mark share UI.
@@ -146,16 +142,22 @@ mod tests {
 
     #[test]
     fn promos() {
-        let names = |n: &[&str]| {
-            n.iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .into_iter()
-        };
         let prefixes = ["data-selfpromo".to_owned()];
-        assert!(is_promo(names(&["data-selfpromo-newsletter"]), &prefixes));
-        assert!(is_promo(names(&["class", "data-selfpromo-app"]), &prefixes));
-        assert!(!is_promo(names(&["class", "data-share"]), &prefixes));
-        assert!(!is_promo(names(&[]), &prefixes));
+        for name in [
+            "data-selfpromo-newsletter",
+            "DATA-SelfPromo-app",
+            "data-selfpromo",
+        ] {
+            assert!(is_promo_name(name.as_bytes(), &prefixes), "{name}");
+        }
+        for name in [
+            "class",
+            "data-share",
+            "data-selfprom",
+            "x-data-selfpromo",
+            "",
+        ] {
+            assert!(!is_promo_name(name.as_bytes(), &prefixes), "{name}");
+        }
     }
 }

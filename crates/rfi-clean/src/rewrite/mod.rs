@@ -221,7 +221,7 @@ fn rewriter<'h, O: OutputSink>(
             if el.removed() {
                 return Ok(()); // another rule took it already
             }
-            let outcome = on_element(kind, name.as_deref(), el, ctx, &mut st);
+            let outcome = on_element(kind, name.as_deref(), input, el, ctx, &mut st);
             drop(st);
             if outcome == Outcome::Removed && el.can_have_content() {
                 let inner = Arc::clone(&state);
@@ -341,6 +341,7 @@ fn rewriter<'h, O: OutputSink>(
 fn on_element(
     kind: Kind,
     name: Option<&str>,
+    input: Option<&[u8]>,
     el: &mut Element<'_, '_, SendHandlerTypes>,
     ctx: Context<'_>,
     st: &mut PassState,
@@ -358,12 +359,18 @@ fn on_element(
             Outcome::Removed
         }
         Kind::Any => {
-            if !el.attributes().is_empty()
-                && share::is_promo(
-                    el.attributes().iter().map(|a| a.name()),
-                    &rules.promo_attribute_prefixes,
-                )
-            {
+            let prefixes = &rules.promo_attribute_prefixes;
+            let is_promo = el.attributes().iter().any(|a| {
+                // The name as written in the input, if the pass has it: no copy to lowercase.
+                match a
+                    .name_source_location()
+                    .and_then(|at| input?.get(at.bytes()))
+                {
+                    Some(written) => share::is_promo_name(written, prefixes),
+                    None => share::is_promo_name(a.name().as_bytes(), prefixes),
+                }
+            });
+            if is_promo {
                 st.found.report.promos_removed += 1;
                 el.remove();
                 return Outcome::Removed;
