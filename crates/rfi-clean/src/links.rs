@@ -792,7 +792,7 @@ fn share_query_matches(query: Option<&str>, share: &CompiledShare) -> bool {
 }
 
 /// One component of a query, form-decoded (`+` is a space), as `Url::query_pairs` decodes it.
-fn form_decode(s: &str) -> Cow<'_, str> {
+pub(crate) fn form_decode(s: &str) -> Cow<'_, str> {
     if !s.contains(['%', '+']) {
         return Cow::Borrowed(s);
     }

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use url::Url;
 
+use crate::links::form_decode;
 use crate::rules::{CompiledRules, CompiledShare};
 use crate::scheme::{is_safe_target, is_web};
 
@@ -81,11 +82,21 @@ pub(crate) fn share_pairing(
 ) -> (Vec<String>, Option<String>) {
     let mut codes = Vec::new();
     let mut article = None;
-    for (name, value) in url.query_pairs() {
-        if share.carries.iter().any(|c| c == &*name) {
+    // As `Url::query_pairs`, but a value is decoded only if its name is one of these (a share
+    // link's `text=` runs long).
+    let pairs = url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty());
+    for pair in pairs {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = form_decode(name);
+        if share.carries.iter().any(|c| *c == name) {
+            let value = form_decode(value);
             codes.extend(short_codes_in(&value, rules).into_iter().map(str::to_owned));
         } else if name == "redirect_uri" {
-            if let Ok(target) = Url::parse(&value) {
+            if let Ok(target) = Url::parse(&form_decode(value)) {
                 if is_safe_target(&target) && short_code(&target, rules).is_none() {
                     article = Some(target.to_string());
                 }

@@ -208,8 +208,9 @@ fn rewriter<'h, O: OutputSink>(
         let kind = *kind;
         let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
             let mut st = lock(&state);
-            // Every element is seen here once: its name is read once.
-            let name = (kind == Kind::Any).then(|| el.tag_name());
+            // Every element is seen here once: its name is read once, if a rule needs it.
+            let name = (kind == Kind::Any && (st.opts.cap_depth || st.opts.tree_budget.is_some()))
+                .then(|| el.tag_name());
             if st.opts.tree_budget.is_some() {
                 // Every start tag counts, removed or not: lol_html's own stack grows with it too.
                 let mut cost = tree_cost(kind, el);
