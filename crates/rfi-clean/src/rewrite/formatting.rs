@@ -18,7 +18,7 @@
 //! tag and text node is then charged every entry from the first closed one on.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::ops::Range;
 
 /// How many formatting elements there are (HTML, "formatting" category; see `formatting_tag`).
@@ -431,7 +431,7 @@ impl Formatting {
     pub(super) fn start_tag(
         &mut self,
         name: &str,
-        attributes: impl Iterator<Item = (String, String)>,
+        attributes: impl Iterator<Item = impl Hash>,
     ) -> (usize, Option<Opened>) {
         let mut cost = self.reconstruct();
         if let Some(scope) = closer(name) {
@@ -554,7 +554,7 @@ impl Formatting {
         AAA_OUTER * self.clone_cost(id)
     }
 
-    fn push(&mut self, tag: Tag, attributes: impl Iterator<Item = (String, String)>) -> usize {
+    fn push(&mut self, tag: Tag, attributes: impl Iterator<Item = impl Hash>) -> usize {
         let mut key = self.hasher.hash_one(tag);
         let mut weight = 1;
         for attribute in attributes {

@@ -86,7 +86,16 @@ fn formatting_cost(
     let model = &mut st.scratch.formatting;
     let mut cost = model.text_before(el.source_location().bytes());
     cost = cost.saturating_add(model.settle(input));
-    let attributes = el.attributes().iter().map(|a| (a.name(), a.value()));
+    // Attributes as written, where the input has them (no copies): attributes alike as written
+    // are alike to the parser; the other way round, the model only keeps more entries.
+    let written = |at: Option<lol_html::html_content::SourceLocation>| input?.get(at?.bytes());
+    let attributes = el.attributes().iter().map(|a| {
+        let name = written(a.name_source_location())
+            .map_or_else(|| Cow::Owned(a.name().into_bytes()), Cow::Borrowed);
+        let value = written(a.value_source_location())
+            .map_or_else(|| Cow::Owned(a.value().into_bytes()), Cow::Borrowed);
+        (name, value)
+    });
     let (tag_cost, opened) = model.start_tag(name, attributes);
     if !el.can_have_content() {
         return cost.saturating_add(tag_cost);
@@ -209,8 +218,9 @@ fn rewriter<'h, O: OutputSink>(
         let handler = move |el: &mut Element<'_, '_, SendHandlerTypes>| -> HandlerResult {
             let mut st = lock(&state);
             // Every element is seen here once: its name is read once, if a rule needs it.
+            let mut buffer = [0; NAME_BUFFER];
             let name = (kind == Kind::Any && (st.opts.cap_depth || st.opts.tree_budget.is_some()))
-                .then(|| el.tag_name());
+                .then(|| element_name(el, input, &mut buffer));
             if st.opts.tree_budget.is_some() {
                 // Every start tag counts, removed or not: lol_html's own stack grows with it too.
                 let mut cost = tree_cost(kind, el);
@@ -336,6 +346,36 @@ fn rewriter<'h, O: OutputSink>(
             .append_document_content_handler(DocumentContentHandlers::default().end(on_end));
     }
     HtmlRewriter::new(settings, sink)
+}
+
+/// Element names up to this length are read into a buffer (see `element_name`).
+const NAME_BUFFER: usize = 16;
+
+/// An element's name, lowercased as lol_html's `tag_name` gives it: read from the input, if the
+/// pass has it, into `buffer` (every name the rules know fits), else a copy from lol_html.
+fn element_name<'b>(
+    el: &Element<'_, '_, SendHandlerTypes>,
+    input: Option<&[u8]>,
+    buffer: &'b mut [u8; NAME_BUFFER],
+) -> Cow<'b, str> {
+    let start_tag = input.and_then(|input| input.get(el.source_location().bytes()));
+    if let Some(written) = start_tag.and_then(|tag| tag.strip_prefix(b"<")) {
+        let end = written
+            .iter()
+            .position(|b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'))
+            .unwrap_or(written.len());
+        let written = &written[..end];
+        if written.len() <= NAME_BUFFER && written.is_ascii() {
+            let name = &mut buffer[..written.len()];
+            name.copy_from_slice(written);
+            name.make_ascii_lowercase();
+            if let Ok(name) = std::str::from_utf8(name) {
+                debug_assert_eq!(name, el.tag_name(), "read as lol_html reads it");
+                return Cow::Borrowed(name);
+            }
+        }
+    }
+    Cow::Owned(el.tag_name())
 }
 
 /// Handles one start tag for one rule.
