@@ -207,7 +207,10 @@ struct Normalizer<'a, 'l> {
     out: Vec<Tok<'a>>,
     /// Indices in `out` of the open elements' start tags, with their names.
     open: Vec<(usize, &'a str)>,
-    /// Start indices of elements that hold only a share label, closed so far.
+    /// Start indices of the elements closed so far that hold a single text, which may be a share
+    /// label (only if `remove_labels`). Whether it is one is asked only of an element left last
+    /// in its parent (`close_parent`): most are links in running text. Nothing changes their
+    /// tokens until then (they hold no element, and a trim stops at a start tag).
     labels: Vec<usize>,
     trim_leading: bool,
     /// `trim_leading` as it was when each open element started (same order as `open`).
@@ -399,10 +402,9 @@ impl<'a> Normalizer<'a, '_> {
                 return;
             }
         } else {
-            let is_label = self.remove_labels
-                && matches!(content, [Tok::Text(text)] if is_share_label(&htmlize::unescape(*text), self.share_labels));
+            let may_be_label = self.remove_labels && matches!(content, [Tok::Text(_)]);
             self.out.push(tok);
-            if is_label {
+            if may_be_label {
                 self.labels.push(start);
             }
         }
@@ -421,11 +423,17 @@ impl<'a> Normalizer<'a, '_> {
             let rest_blank = self.out[after_label_end..]
                 .iter()
                 .all(|t| matches!(t, Tok::Text(s) if is_blank(s)));
-            if rest_blank {
+            if rest_blank && self.is_label(label_start) {
                 self.out.truncate(label_start);
                 self.report.labels_removed += 1;
             }
         }
+    }
+
+    /// Is the element starting at `start`, holding a single text, a share label?
+    fn is_label(&self, start: usize) -> bool {
+        matches!(self.out.get(start + 1), Some(Tok::Text(text))
+            if is_share_label(&htmlize::unescape(*text), self.share_labels))
     }
 
     /// The index just after the end tag of the element starting at `start`.
