@@ -3,7 +3,7 @@
 //! serialisation is canonical (see `normalize`).
 
 use crate::endpoint::is_same_or_subdomain;
-use crate::markup::{Tok, VOID, tokenize};
+use crate::markup::{Tok, is_void, tokenize};
 
 /// Facts about a cleaned article, for structured output (`rfi-clean --format json`).
 ///
@@ -266,7 +266,7 @@ fn link_text_len(toks: &[Tok<'_>], start: usize) -> usize {
     let (mut depth, mut in_link, mut len) = (0usize, 0usize, 0usize);
     for tok in &toks[start..] {
         match *tok {
-            Tok::Start { name, .. } if !VOID.contains(&name) => {
+            Tok::Start { name, .. } if !is_void(name) => {
                 depth += 1;
                 in_link += usize::from(name == "a");
             }
@@ -290,7 +290,7 @@ fn inner_text(toks: &[Tok<'_>], start: usize) -> String {
     let mut text = String::new();
     for tok in &toks[start..] {
         match *tok {
-            Tok::Start { name, .. } if !VOID.contains(&name) => depth += 1,
+            Tok::Start { name, .. } if !is_void(name) => depth += 1,
             Tok::End { .. } => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {

@@ -10,77 +10,125 @@ pub(crate) enum Tok<'a> {
     Text(&'a str),
 }
 
-/// Elements with no end tag.
-pub(crate) const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
+/// Elements with no end tag. (A `matches!` on the name compiles to a switch on length and
+/// bytes; `contains` on a slice of names compared them one by one, for every token.)
+pub(crate) fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
 
 /// Block elements, whose leading and trailing whitespace is trimmed.
-pub(crate) const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "caption",
-    "center",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-];
+pub(crate) fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "div"
+            | "dl"
+            | "dt"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+    )
+}
 
 /// Splits canonical HTML into start tags, end tags and text.
 pub(crate) fn tokenize(html: &str) -> Vec<Tok<'_>> {
-    let bytes = html.as_bytes();
-    let mut toks = Vec::new();
-    let mut i = 0;
-    let mut text_start = 0;
-    while let Some(off) = memchr::memchr(b'<', &bytes[i..]) {
-        let lt = i + off;
-        match tag_at(html, lt) {
-            Some((tok, end)) => {
-                if text_start < lt {
-                    toks.push(Tok::Text(&html[text_start..lt]));
-                }
-                toks.push(tok);
-                i = end;
-                text_start = end;
-            }
-            None => i = lt + 1,
+    tokens(html).collect()
+}
+
+/// The tokens of canonical HTML one at a time, for a stage that keeps only some of them.
+pub(crate) fn tokens(html: &str) -> Tokens<'_> {
+    Tokens {
+        html,
+        i: 0,
+        text_start: 0,
+        tag: None,
+    }
+}
+
+pub(crate) struct Tokens<'a> {
+    html: &'a str,
+    /// Where the search for the next `<` resumes.
+    i: usize,
+    /// Where the text not yet returned starts.
+    text_start: usize,
+    /// A tag found after some text, returned after that text.
+    tag: Option<Tok<'a>>,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Tok<'a>;
+
+    fn next(&mut self) -> Option<Tok<'a>> {
+        if let Some(tag) = self.tag.take() {
+            return Some(tag);
         }
+        let html = self.html;
+        while let Some(off) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
+            let lt = self.i + off;
+            match tag_at(html, lt) {
+                Some((tok, end)) => {
+                    let text_start = self.text_start;
+                    self.i = end;
+                    self.text_start = end;
+                    if text_start < lt {
+                        self.tag = Some(tok);
+                        return Some(Tok::Text(&html[text_start..lt]));
+                    }
+                    return Some(tok);
+                }
+                None => self.i = lt + 1,
+            }
+        }
+        self.i = html.len();
+        let text = &html[self.text_start..];
+        self.text_start = html.len();
+        (!text.is_empty()).then_some(Tok::Text(text))
     }
-    if text_start < html.len() {
-        toks.push(Tok::Text(&html[text_start..]));
-    }
-    toks
 }
 
 /// A start or end tag at `lt` in canonical serialisation, and the offset just after it.

@@ -12,133 +12,165 @@
 //! start of `<pre>`). The last two are fixed here; the first is reported as `unstable`, and the
 //! caller sanitizes once more, letting the parser settle the nesting.
 
-use crate::markup::{BLOCKS, Tok, VOID, tokenize};
+use crate::markup::{Tok, is_block, is_void, tokens};
 use crate::report::Report;
 use crate::share::is_share_label;
 
 /// Elements kept even when empty: table structure, where an empty cell still holds a place.
-const KEEP_EMPTY: &[&str] = &["td", "th", "tr", "tbody", "thead", "tfoot", "colgroup"];
+fn keeps_when_empty(name: &str) -> bool {
+    matches!(
+        name,
+        "td" | "th" | "tr" | "tbody" | "thead" | "tfoot" | "colgroup"
+    )
+}
 
 /// Start tags that close an open `<p>` in button scope (HTML "in body" insertion mode).
-const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "li",
-    "listing",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "search",
-    "section",
-    "summary",
-    "table",
-    "ul",
-    "xmp",
-];
+fn closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "li"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "table"
+            | "ul"
+            | "xmp"
+    )
+}
 
 /// Elements that bound the button scope and the list of active formatting elements.
-const SCOPE_BOUNDARIES: &[&str] = &[
-    "applet", "button", "caption", "marquee", "object", "table", "td", "th", "template",
-];
+fn is_scope_boundary(name: &str) -> bool {
+    matches!(
+        name,
+        "applet" | "button" | "caption" | "marquee" | "object" | "table" | "td" | "th" | "template"
+    )
+}
 
 /// Special elements (HTML parsing) that stop the search for an open `<li>`, `<dd>` or `<dt>`.
-const SPECIAL: &[&str] = &[
-    "address",
-    "applet",
-    "area",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "br",
-    "button",
-    "caption",
-    "center",
-    "col",
-    "colgroup",
-    "dd",
-    "details",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "embed",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "html",
-    "img",
-    "li",
-    "listing",
-    "main",
-    "marquee",
-    "menu",
-    "nav",
-    "object",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "wbr",
-];
+fn is_special(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "applet"
+            | "area"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "button"
+            | "caption"
+            | "center"
+            | "col"
+            | "colgroup"
+            | "dd"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "embed"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "img"
+            | "li"
+            | "listing"
+            | "main"
+            | "marquee"
+            | "menu"
+            | "nav"
+            | "object"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+            | "wbr"
+    )
+}
 
-const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
 
 /// Elements around which the parser reorders or closes things in ways too intricate to model
 /// here (ruby's implied end tags, table foster parenting): a document holding one is checked by
 /// cleaning it once more (found by fuzzing: `<ruby>a<rp>b</rp><rp>c</rp><table>` came back
 /// with the table inside the second `rp`).
-const RECHECK: &[&str] = &[
-    "ruby", "rb", "rp", "rt", "rtc", "table", "caption", "colgroup", "col", "tbody", "thead",
-    "tfoot", "tr", "td", "th",
-];
+fn needs_recheck(name: &str) -> bool {
+    matches!(
+        name,
+        "ruby"
+            | "rb"
+            | "rp"
+            | "rt"
+            | "rtc"
+            | "table"
+            | "caption"
+            | "colgroup"
+            | "col"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+    )
+}
 
 /// Unicode whitespace, and the `&nbsp;` entity that html5ever writes for U+00A0.
 /// Trimmed too: U+FEFF, invisible, which a parser drops at the very start of a document (so an
@@ -175,7 +207,10 @@ struct Normalizer<'a, 'l> {
     out: Vec<Tok<'a>>,
     /// Indices in `out` of the open elements' start tags, with their names.
     open: Vec<(usize, &'a str)>,
-    /// Start indices of elements that hold only a share label, closed so far.
+    /// Start indices of the elements closed so far that hold a single text, which may be a share
+    /// label (only if `remove_labels`). Whether it is one is asked only of an element left last
+    /// in its parent (`close_parent`): most are links in running text. Nothing changes their
+    /// tokens until then (they hold no element, and a trim stops at a start tag).
     labels: Vec<usize>,
     trim_leading: bool,
     /// `trim_leading` as it was when each open element started (same order as `open`).
@@ -201,8 +236,11 @@ pub(crate) struct Normalized {
 /// a share widget removed (`report.share_widgets_removed > 0`).
 pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report) -> Normalized {
     let remove_labels = report.share_widgets_removed > 0;
+    // At most a text before each tag and one after the last: `out` grows only for the newline
+    // doubled after a `<pre>`.
+    let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
     let mut n = Normalizer {
-        out: Vec::new(),
+        out: Vec::with_capacity(2 * tags + 1),
         open: Vec::new(),
         labels: Vec::new(),
         trim_leading: true,
@@ -213,7 +251,7 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
         report,
         unstable: false,
     };
-    for tok in tokenize(html) {
+    for tok in tokens(html) {
         n.push(tok);
     }
     // Whatever is still open (never in canonical output) stays as it is.
@@ -243,7 +281,7 @@ pub(crate) fn normalize(html: &str, share_labels: &[String], report: &mut Report
         trimmed.to_owned()
     };
     // The parser turns CR into LF; a character reference keeps it (html5ever writes CR raw).
-    if html.contains('\r') {
+    if memchr::memchr(b'\r', html.as_bytes()).is_some() {
         html = html.replace('\r', "&#13;");
     }
     Normalized {
@@ -274,11 +312,11 @@ impl<'a> Normalizer<'a, '_> {
                 }
             }
             Tok::Start { name, .. } => {
-                if RECHECK.contains(&name) || self.would_reparent(name) {
+                if needs_recheck(name) || self.would_reparent(name) {
                     self.unstable = true;
                 }
-                let block = BLOCKS.contains(&name);
-                if VOID.contains(&name) {
+                let block = is_block(name);
+                if is_void(name) {
                     self.trim_leading = false;
                 } else {
                     self.open.push((self.out.len(), name));
@@ -302,22 +340,22 @@ impl<'a> Normalizer<'a, '_> {
         let open = || self.open.iter().rev().map(|(_, n)| *n);
         let in_scope = |target: &str| {
             open()
-                .take_while(|n| !SCOPE_BOUNDARIES.contains(n))
+                .take_while(|n| !is_scope_boundary(n))
                 .any(|n| n == target)
         };
-        if CLOSES_P.contains(&name) && in_scope("p") {
+        if closes_p(name) && in_scope("p") {
             return true;
         }
         match name {
             "a" => in_scope("a"),
-            _ if HEADINGS.contains(&name) => open().next().is_some_and(|n| HEADINGS.contains(&n)),
+            _ if is_heading(name) => open().next().is_some_and(is_heading),
             "li" | "dd" | "dt" => {
                 let siblings: &[&str] = if name == "li" { &["li"] } else { &["dd", "dt"] };
                 for n in open() {
                     if siblings.contains(&n) {
                         return true;
                     }
-                    if SPECIAL.contains(&n) && !matches!(n, "address" | "div" | "p") {
+                    if is_special(n) && !matches!(n, "address" | "div" | "p") {
                         return false;
                     }
                 }
@@ -344,7 +382,7 @@ impl<'a> Normalizer<'a, '_> {
         if name == "pre" {
             self.in_pre = self.in_pre.saturating_sub(1);
         }
-        let block = BLOCKS.contains(&name);
+        let block = is_block(name);
         // Labels first: the whitespace before a removed label is trailing too (found by fuzzing).
         self.close_parent(start + 1);
         if block && self.in_pre == 0 {
@@ -354,7 +392,7 @@ impl<'a> Normalizer<'a, '_> {
         let empty = content
             .iter()
             .all(|t| matches!(t, Tok::Text(s) if is_blank(s)));
-        if empty && !KEEP_EMPTY.contains(&name) {
+        if empty && !keeps_when_empty(name) {
             self.out.truncate(start);
             self.report.empty_elements_removed += 1;
             if !block {
@@ -364,10 +402,9 @@ impl<'a> Normalizer<'a, '_> {
                 return;
             }
         } else {
-            let is_label = self.remove_labels
-                && matches!(content, [Tok::Text(text)] if is_share_label(&htmlize::unescape(*text), self.share_labels));
+            let may_be_label = self.remove_labels && matches!(content, [Tok::Text(_)]);
             self.out.push(tok);
-            if is_label {
+            if may_be_label {
                 self.labels.push(start);
             }
         }
@@ -386,11 +423,17 @@ impl<'a> Normalizer<'a, '_> {
             let rest_blank = self.out[after_label_end..]
                 .iter()
                 .all(|t| matches!(t, Tok::Text(s) if is_blank(s)));
-            if rest_blank {
+            if rest_blank && self.is_label(label_start) {
                 self.out.truncate(label_start);
                 self.report.labels_removed += 1;
             }
         }
+    }
+
+    /// Is the element starting at `start`, holding a single text, a share label?
+    fn is_label(&self, start: usize) -> bool {
+        matches!(self.out.get(start + 1), Some(Tok::Text(text))
+            if is_share_label(&htmlize::unescape(*text), self.share_labels))
     }
 
     /// The index just after the end tag of the element starting at `start`.
@@ -398,7 +441,7 @@ impl<'a> Normalizer<'a, '_> {
         let mut depth = 0usize;
         for (i, tok) in self.out.iter().enumerate().skip(start) {
             match tok {
-                Tok::Start { name, .. } if !VOID.contains(name) => depth += 1,
+                Tok::Start { name, .. } if !is_void(name) => depth += 1,
                 Tok::End { .. } => {
                     depth -= 1;
                     if depth == 0 {
@@ -426,7 +469,7 @@ impl<'a> Normalizer<'a, '_> {
                     self.out[i] = Tok::Text(trimmed);
                     return;
                 }
-                Tok::End { name, .. } if !BLOCKS.contains(&name) && name != "pre" => continue,
+                Tok::End { name, .. } if !is_block(name) && name != "pre" => continue,
                 _ => return,
             }
         }

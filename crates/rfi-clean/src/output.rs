@@ -2,7 +2,7 @@
 //! bare fragment, and the plain-text and Markdown renderings (with their title header).
 
 use crate::envelope::Envelope;
-use crate::markup::{BLOCKS, Tok, tokenize};
+use crate::markup::{Tok, is_block, tokenize};
 use crate::scheme::looks_scripted;
 
 /// Writes the envelope's header and the cleaned HTML, in the seed's layout.
@@ -228,8 +228,7 @@ impl TextWriter {
     fn block_edge(&mut self, name: &str, list_depth: usize) {
         if name == "tr" || (list_depth > 0 && matches!(name, "ul" | "ol" | "li")) {
             self.pending(Break::Line);
-        } else if BLOCKS.contains(&name)
-            && !matches!(name, "td" | "th" | "tbody" | "thead" | "tfoot")
+        } else if is_block(name) && !matches!(name, "td" | "th" | "tbody" | "thead" | "tfoot")
             || name == "pre"
         {
             self.pending(Break::Paragraph);

@@ -51,12 +51,15 @@ fn split_camel(word: &str) -> impl Iterator<Item = &str> {
 /// A label in comparable form: trimmed (Unicode whitespace), without a trailing `:` or `：`,
 /// lowercased. `"Partager\u{a0}:"` and `"partager"` compare equal.
 pub(crate) fn normalize_label(text: &str) -> String {
-    let text = text.trim();
-    let text = text
-        .strip_suffix(':')
+    strip_colon(text.trim()).to_lowercase()
+}
+
+/// A trimmed text without its trailing `:` or `：`, trimmed again.
+fn strip_colon(text: &str) -> &str {
+    text.strip_suffix(':')
         .or_else(|| text.strip_suffix('：'))
-        .unwrap_or(text);
-    text.trim().to_lowercase()
+        .unwrap_or(text)
+        .trim()
 }
 
 /// Is this whole text one of the share labels?
@@ -67,8 +70,22 @@ pub(crate) fn is_share_label(text: &str, labels: &[String]) -> bool {
     if text.len() > 64 {
         return false;
     }
-    let normalized = normalize_label(text);
-    !normalized.is_empty() && labels.contains(&normalized)
+    let text = strip_colon(text);
+    if text.is_empty() {
+        return false;
+    }
+    // ASCII lowercases byte by byte, so it is compared without allocating its lowercase form
+    // (most short texts the normalize stage asks about are link texts, not labels).
+    if text.is_ascii() {
+        return labels.iter().any(|label| {
+            label.len() == text.len()
+                && label
+                    .bytes()
+                    .zip(text.bytes())
+                    .all(|(l, t)| l == t.to_ascii_lowercase())
+        });
+    }
+    labels.contains(&text.to_lowercase())
 }
 
 #[cfg(test)]
@@ -91,6 +108,7 @@ mod tests {
             "分享",
             " Partager\u{a0}: ",
             "partager:",
+            "PARTAGER :",
             "Chia sẻ :",
             "همرسانی :",
         ] {
@@ -105,6 +123,7 @@ mod tests {
             "他分享了这篇文章",
             "Partager : la suite",
             "Partagez",
+            "Partageo",
             ":",
             "",
         ] {
