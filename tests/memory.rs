@@ -267,3 +267,50 @@ fn full_clean_memory_counts_what_the_parser_recreates() {
     result.unwrap_or_else(|e| panic!("sparse: {e}"));
     assert!(peak <= 10 * sparse.len() + floor, "sparse: peak {peak}");
 }
+
+/// Whether `html` is cleaned within a tree budget of `nodes`.
+fn fits(html: &str, nodes: usize) -> bool {
+    let cleaner = rfi_clean::Cleaner::builder()
+        .max_tree_nodes(nodes)
+        .build()
+        .expect("builds");
+    match cleaner.clean(html) {
+        Ok(_) => true,
+        Err(rfi_clean::Error::TreeTooLarge { .. }) => false,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn the_budget_charges_what_the_parser_builds() {
+    let italics: String = (0..300).map(|i| format!("<i id=i{i}>")).collect();
+    let bold: String = (0..300).map(|i| format!("<b id=b{i}>")).collect();
+    // `<style>` in SVG holds markup: the text before its end tag re-creates the 300 `<i>` (about
+    // 600 nodes on top of the 1,800 its tags spell). Charged as raw text, it passed at 1,804.
+    let svg = format!("<div><svg><style><p>{italics}</p>x</style></svg></div>");
+    assert!(!fits(&svg, 2_000), "SVG `<style>` text charged");
+    assert!(fits(&svg, 3_000));
+    // A `<script>` never closed is raw text to the end: no text node there re-creates anything
+    // (its `<`, each counted as one, took it to 31,803).
+    let script = format!("<div><p>{bold}</p><script>{}", "x<y;".repeat(50));
+    assert!(
+        fits(&script, 2_000),
+        "unclosed `<script>` not charged as text"
+    );
+    // The parser keeps the first of two attributes of a name: these are `{id=1}` and `{id=2}`,
+    // four of each, and Noah's Ark keeps three of each, not three in all (57,025 before).
+    let alternating: String = (0..8)
+        .map(|i| {
+            if i % 2 == 0 {
+                "<b id=1 id=2>"
+            } else {
+                "<b id=2 id=1>"
+            }
+        })
+        .collect();
+    let twice = format!("<p>{alternating}</p>{}", "<p>x</p>".repeat(3_000));
+    assert!(
+        !fits(&twice, 65_000),
+        "duplicate attributes told apart as the parser does"
+    );
+}

@@ -331,6 +331,8 @@ pub(super) struct Formatting {
     open: [usize; 7],
     /// Where the last tag the model was told of ends, in the input (see `text_before`).
     seen_to: usize,
+    /// An element whose content lol_html reads as raw text is open (see `enter_raw_text`).
+    in_raw_text: bool,
     /// Gaps between tags whose text nodes after the first cost something each: counted by
     /// `settle`, where the input is at hand.
     pending: Vec<(Range<usize>, usize)>,
@@ -397,10 +399,23 @@ impl Formatting {
         first
     }
 
-    /// Text the parser reads as raw text (`<script>`, `<style>`…) ends at `end`: no text node
-    /// of the tree.
+    /// Raw text (`<script>`, `<style>`…) starts after the tag just told of: until `skip_to`, no
+    /// text node of the tree.
+    pub(super) fn enter_raw_text(&mut self) {
+        self.in_raw_text = true;
+    }
+
+    /// Raw text ends at `end` (its element's end tag).
     pub(super) fn skip_to(&mut self, end: usize) {
         self.seen_to = self.seen_to.max(end);
+        self.in_raw_text = false;
+    }
+
+    /// The input ends at `end`: raw text still open runs to it (`<script>` never closed).
+    pub(super) fn end_raw_text_at(&mut self, end: usize) {
+        if self.in_raw_text {
+            self.skip_to(end);
+        }
     }
 
     /// Charges the gaps `text_before` kept: a text node ends where a tag or comment starts, so
@@ -767,6 +782,24 @@ mod tests {
         f.skip_to(50);
         assert_eq!(f.text_before(50..52), 0);
         assert_eq!(f.settle(None), 0);
+    }
+
+    #[test]
+    fn raw_text_is_no_text_node() {
+        let mut f = Formatting::default();
+        let (_, p) = start(&mut f, "p", &[]);
+        let (_, b) = start(&mut f, "b", &[("id", "1")]);
+        end(&mut f, b, false); // a ghost: every text node is charged 2
+        end(&mut f, p, true);
+        assert_eq!(f.text_before(20..28), 2, "the text before `<script>`");
+        f.enter_raw_text();
+        f.skip_to(60); // its end tag: what is between is not text of the tree
+        assert_eq!(f.text_before(60..64), 0, "no gap after it");
+        f.enter_raw_text(); // one that no end tag closes
+        f.end_raw_text_at(100);
+        assert_eq!(f.text_before(100..100), 0, "raw to the end");
+        f.end_raw_text_at(120); // not in raw text: the rest is text
+        assert_eq!(f.text_before(130..130), 2);
     }
 
     #[test]

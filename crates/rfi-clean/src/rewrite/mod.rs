@@ -89,18 +89,30 @@ fn formatting_cost(
     // Attributes as written, where the input has them (no copies): attributes alike as written
     // are alike to the parser; the other way round, the model only keeps more entries.
     let written = |at: Option<lol_html::html_content::SourceLocation>| input?.get(at?.bytes());
-    let attributes = el.attributes().iter().map(|a| {
+    // The parser keeps the first of attributes of the same name (`<b id=1 id=2>` is `id=1`):
+    // the later ones must not make two elements look alike.
+    let mut names: Vec<Cow<'_, [u8]>> = Vec::new();
+    let attributes = el.attributes().iter().filter_map(move |a| {
         let name = written(a.name_source_location())
             .map_or_else(|| Cow::Owned(a.name().into_bytes()), Cow::Borrowed);
+        if names.iter().any(|seen| seen.eq_ignore_ascii_case(&name)) {
+            return None;
+        }
+        names.push(name.clone());
         let value = written(a.value_source_location())
             .map_or_else(|| Cow::Owned(a.value().into_bytes()), Cow::Borrowed);
-        (name, value)
+        Some((name, value))
     });
     let (tag_cost, opened) = model.start_tag(name, attributes);
     if !el.can_have_content() {
         return cost.saturating_add(tag_cost);
     }
-    let raw = is_raw_text(name);
+    // lol_html reads their content as raw text only in the HTML namespace (`<svg><style>` holds
+    // markup, and text that the parser may re-create formatting elements before).
+    let raw = is_raw_text(name) && el.namespace_uri() == HTML_NAMESPACE;
+    if raw {
+        model.enter_raw_text();
+    }
     if opened.is_some() || raw {
         let name = name.to_owned();
         let inner = Arc::clone(state);
@@ -125,6 +137,8 @@ fn formatting_cost(
     }
     cost.saturating_add(tag_cost)
 }
+
+const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 
 /// Elements whose content the parser reads as raw text or RCDATA, never reconstructing
 /// formatting elements in it (and a `<noscript>`, whose content its own pass charges).
@@ -306,8 +320,11 @@ fn rewriter<'h, O: OutputSink>(
         move |_: &mut DocumentEnd<'_>| -> HandlerResult {
             // The text after the last tag the formatting model was told of.
             let mut st = lock(&state);
-            let len = input.map_or(0, <[u8]>::len);
+            // Without the input, its length is unknown: the rest may be any number of text
+            // nodes (no pass with a budget goes without it).
+            let len = input.map_or(usize::MAX, <[u8]>::len);
             let model = &mut st.scratch.formatting;
+            model.end_raw_text_at(len); // raw text that no end tag closed
             let cost = model
                 .text_before(len..len)
                 .saturating_add(model.settle(input));
