@@ -243,6 +243,11 @@ fn full_clean_memory_counts_what_the_parser_recreates() {
         ("reconstruction", reconstruction(20_000, 100, 1)),
         ("adoption", adoption(240_000, 40)),
         ("ghost text", ghost_text(10_000, 500, 200)),
+        // A `<li>` closes the `<p>` holding them: each list item re-creates them.
+        ("list items", {
+            let bold: String = (0..100).map(|i| format!("<b id=b{i}>")).collect();
+            format!("<html><body><p>{bold}{}", "<li>x</li>".repeat(2_000))
+        }),
     ];
     let mut failed = Vec::new();
     for (name, html) in cases {

@@ -75,6 +75,55 @@ pub(crate) fn is_block(name: &str) -> bool {
     )
 }
 
+/// Start tags that close an open `<p>` in button scope (HTML "in body" insertion mode; `table`
+/// outside quirks mode): whatever is open in that `<p>` is popped with it.
+pub(crate) fn closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "li"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "plaintext"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "table"
+            | "ul"
+            | "xmp"
+    )
+}
+
 /// Splits canonical HTML into start tags, end tags and text.
 pub(crate) fn tokenize(html: &str) -> Vec<Tok<'_>> {
     tokens(html).collect()

@@ -12,7 +12,7 @@
 //! start of `<pre>`). The last two are fixed here; the first is reported as `unstable`, and the
 //! caller sanitizes once more, letting the parser settle the nesting.
 
-use crate::markup::{Tok, is_block, is_void, tokens};
+use crate::markup::{Tok, closes_p, is_block, is_void, tokens};
 use crate::report::Report;
 use crate::share::is_share_label;
 
@@ -21,53 +21,6 @@ fn keeps_when_empty(name: &str) -> bool {
     matches!(
         name,
         "td" | "th" | "tr" | "tbody" | "thead" | "tfoot" | "colgroup"
-    )
-}
-
-/// Start tags that close an open `<p>` in button scope (HTML "in body" insertion mode).
-fn closes_p(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "center"
-            | "dd"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "dt"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hgroup"
-            | "hr"
-            | "li"
-            | "listing"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "search"
-            | "section"
-            | "summary"
-            | "table"
-            | "ul"
-            | "xmp"
     )
 }
 

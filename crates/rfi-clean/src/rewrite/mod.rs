@@ -200,7 +200,8 @@ impl Pass {
 
     /// Builds a rewriter that runs every rewrite rule into `sink`. `input` is what will be
     /// written to it, if the caller has it whole: a pass with a tree budget needs it to count
-    /// the text nodes it charges (without it, it charges every byte as one).
+    /// the text nodes it charges (without it, every byte of a gap counts as one, and the text
+    /// after the last tag as unbounded).
     pub(crate) fn rewriter<'h, O: OutputSink>(
         &self,
         ctx: Context<'h>,
